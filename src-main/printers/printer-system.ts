@@ -1,0 +1,56 @@
+import type { Job } from '../../src-shared/model/job.ts';
+import type { Printer } from '../../src-shared/model/printer.ts';
+
+export interface CallOptions {
+  /** Cancels the call; the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+export type WhichJobs = 'not-completed' | 'completed' | 'all';
+
+export interface ListJobsOptions extends CallOptions {
+  /** Default `not-completed`: pending, held, processing and stopped jobs. */
+  readonly which?: WhichJobs;
+}
+
+/**
+ * The local print system, whatever the OS: CUPS on Linux and macOS, the Windows spooler.
+ * Every method rejects with a `PrintoError` whose code is one of `PrinterSystemErrorCode`.
+ */
+export interface PrinterSystem {
+  /** Which adapter this is. */
+  readonly kind: 'cups' | 'windows';
+  /** Where the adapter looks for the print service, for messages ("CUPS at /run/cups/cups.sock"). */
+  readonly endpoint: string;
+
+  listPrinters(options?: CallOptions): Promise<Printer[]>;
+  /** Rejects with `PRINTER_NOT_FOUND` for an unknown queue. */
+  getPrinter(name: string, options?: CallOptions): Promise<Printer>;
+  /** Jobs of one queue, or of every queue when `printer` is undefined. */
+  listJobs(printer: string | undefined, options?: ListJobsOptions): Promise<Job[]>;
+
+  cancelJob(printer: string, jobId: number, options?: CallOptions): Promise<void>;
+  holdJob(printer: string, jobId: number, options?: CallOptions): Promise<void>;
+  releaseJob(printer: string, jobId: number, options?: CallOptions): Promise<void>;
+  pausePrinter(printer: string, options?: CallOptions): Promise<void>;
+  resumePrinter(printer: string, options?: CallOptions): Promise<void>;
+  /** Prints the test page shipped in resources/ and returns the new job's id. */
+  printTestPage(printer: string, options?: CallOptions): Promise<{ jobId: number }>;
+}
+
+/** Stable error codes of PrinterSystem adapters. */
+export const PrinterSystemErrorCode = {
+  /** The scheduler/spooler cannot be reached at all (CLI exit code 3). */
+  Unreachable: 'PRINT_SERVICE_UNREACHABLE',
+  PrinterNotFound: 'PRINTER_NOT_FOUND',
+  JobNotFound: 'JOB_NOT_FOUND',
+  /** The job or queue is not in a state that allows the action (e.g. release a job that is not held). */
+  NotPossible: 'ACTION_NOT_POSSIBLE',
+  NotAuthorized: 'NOT_AUTHORIZED',
+  Timeout: 'PRINT_SERVICE_TIMEOUT',
+  /** The print system answered with something we cannot understand. */
+  BadResponse: 'PRINT_SERVICE_BAD_RESPONSE',
+  Failed: 'PRINT_SERVICE_ERROR',
+} as const;
+export type PrinterSystemErrorCode =
+  (typeof PrinterSystemErrorCode)[keyof typeof PrinterSystemErrorCode];
