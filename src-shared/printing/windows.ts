@@ -125,7 +125,7 @@ export const DetectedErrorState = {
 
 /** True when `bit` is set in `mask`. Masks are uint32; `>>> 0` keeps bit 31 positive. */
 export function hasBit(mask: number, bit: number): boolean {
-  return ((mask & bit) >>> 0) !== 0;
+  return (mask & bit) >>> 0 !== 0;
 }
 
 /** PRINTER_STATUS bit → IPP keyword, in bit order (reference §3 crosswalk). */

@@ -1,0 +1,273 @@
+/**
+ * `printo-help`: printers, queues and queue actions from a terminal or a script.
+ *
+ * Exit codes: 0 success; 1 the action failed (no such printer or job, not possible now…);
+ * 2 usage error; 3 the print service cannot be reached.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { isPrintoError } from '../../src-shared/errors.ts';
+import type { PrintoError } from '../../src-shared/errors.ts';
+import { createPrinterSystem } from '../printers/create-printer-system.ts';
+import type { CreatePrinterSystemOptions } from '../printers/create-printer-system.ts';
+import type { PrinterSystem, WhichJobs } from '../printers/printer-system.ts';
+import { PrinterSystemErrorCode } from '../printers/printer-system.ts';
+import { jobsTable, printersTable } from './format.ts';
+
+export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, NoPrintService: 3 } as const;
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Colour and other niceties only on an interactive terminal. */
+  readonly color: boolean;
+}
+
+export interface CliDependencies {
+  readonly createSystem?: (
+    options: CreatePrinterSystemOptions,
+  ) => PrinterSystem & { close?: () => void };
+}
+
+interface GlobalOptions {
+  json?: boolean;
+  timeout?: number;
+}
+
+const VERSION = '0.1.0';
+
+function positiveInteger(label: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) <= 0 || Number(value) > 0x7fffffff) {
+      throw new InvalidArgumentError(`${label} must be a positive whole number.`);
+    }
+    return Number(value);
+  };
+}
+
+class UsageError extends Error {}
+
+/**
+ * A job is named like CUPS names it (`Office-12`) or as two arguments (`Office 12`). Queue names
+ * may contain dashes, so only a trailing `-<digits>` is the job id.
+ */
+export function parseJobReference(
+  first: string,
+  second: string | undefined,
+): { printer: string; jobId: number } {
+  if (second !== undefined) {
+    return { printer: first, jobId: positiveInteger('JOB-ID')(second) };
+  }
+  const match = /^(.+)-(\d+)$/.exec(first);
+  if (match?.[1] === undefined || match[2] === undefined) {
+    throw new UsageError(
+      `Name the job as PRINTER JOB-ID or PRINTER-JOB-ID (e.g. Office 12 or Office-12), not ${JSON.stringify(first)}.`,
+    );
+  }
+  return { printer: match[1], jobId: positiveInteger('JOB-ID')(match[2]) };
+}
+
+function exitCodeFor(error: PrintoError): number {
+  return error.code === PrinterSystemErrorCode.Unreachable ||
+    error.code === PrinterSystemErrorCode.Timeout
+    ? ExitCode.NoPrintService
+    : ExitCode.Failed;
+}
+
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  deps: CliDependencies = {},
+): Promise<number> {
+  const createSystem = deps.createSystem ?? createPrinterSystem;
+  let exitCode: number = ExitCode.Ok;
+  let system: (PrinterSystem & { close?: () => void }) | undefined;
+
+  const program = new Command('printo-help')
+    .description('Printers, print queues and queue actions for Printo Help.')
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--json', 'machine-readable JSON on standard output'))
+    .addOption(
+      new Option(
+        '--timeout <ms>',
+        'give up on the print service after this many milliseconds',
+      ).argParser(positiveInteger('--timeout')),
+    )
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => {
+        io.stdout(text);
+      },
+      writeErr: (text) => {
+        io.stderr(text);
+      },
+    })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 success, 1 the action failed, 2 usage error, 3 the print service cannot be reached.
+On Linux and macOS the print service is CUPS, found like the CUPS tools find it (CUPS_SERVER,
+client.conf, then the local socket); on Windows it is the print spooler.`,
+    );
+
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  const json = (value: unknown): void => {
+    io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+  };
+  const getSystem = (): PrinterSystem => {
+    const timeout = globals().timeout;
+    system ??= createSystem(timeout === undefined ? {} : { timeoutMs: timeout });
+    return system;
+  };
+  const done = (message: string, payload: Record<string, unknown>): void => {
+    if (globals().json === true) json({ ok: true, ...payload });
+    else io.stdout(`${message}\n`);
+  };
+
+  program
+    .command('printers')
+    .description('list the printers (queues) with their status, jobs and supplies')
+    .action(async () => {
+      const printers = await getSystem().listPrinters();
+      if (globals().json === true) json({ printers });
+      else io.stdout(`${printersTable(printers, io)}\n`);
+    });
+
+  program
+    .command('jobs')
+    .description('list print jobs, of one printer or of all')
+    .argument('[printer]', 'only the jobs of this printer')
+    .addOption(
+      new Option('--completed', 'finished jobs instead of the waiting ones').conflicts('all'),
+    )
+    .addOption(new Option('--all', 'waiting and finished jobs'))
+    .action(
+      async (printer: string | undefined, options: { completed?: boolean; all?: boolean }) => {
+        const which: WhichJobs =
+          options.all === true ? 'all' : options.completed === true ? 'completed' : 'not-completed';
+        const jobs = await getSystem().listJobs(printer, { which });
+        if (globals().json === true) json({ jobs });
+        else io.stdout(`${jobsTable(jobs, io)}\n`);
+      },
+    );
+
+  const jobCommand = (
+    name: string,
+    description: string,
+    act: (system: PrinterSystem, printer: string, jobId: number) => Promise<void>,
+    past: string,
+  ): void => {
+    program
+      .command(name)
+      .description(description)
+      .argument('<printer>', 'the printer, or PRINTER-JOBID as CUPS writes it (Office-12)')
+      .argument('[job-id]', 'the job number')
+      .action(async (first: string, second: string | undefined) => {
+        const { printer, jobId } = parseJobReference(first, second);
+        await act(getSystem(), printer, jobId);
+        done(`Job ${jobId} on ${printer} ${past}.`, { action: name, printer, jobId });
+      });
+  };
+  jobCommand('cancel-job', 'cancel a print job', (s, p, j) => s.cancelJob(p, j), 'cancelled');
+  jobCommand(
+    'hold-job',
+    'hold a print job so that it does not print until released',
+    (s, p, j) => s.holdJob(p, j),
+    'held',
+  );
+  jobCommand(
+    'release-job',
+    'release a held print job',
+    (s, p, j) => s.releaseJob(p, j),
+    'released',
+  );
+
+  program
+    .command('pause')
+    .description('pause a printer: jobs wait in the queue until it is resumed')
+    .argument('<printer>')
+    .action(async (printer: string) => {
+      await getSystem().pausePrinter(printer);
+      done(`${printer} is paused; jobs wait until you resume it.`, { action: 'pause', printer });
+    });
+
+  program
+    .command('resume')
+    .description('resume a paused printer')
+    .argument('<printer>')
+    .action(async (printer: string) => {
+      await getSystem().resumePrinter(printer);
+      done(`${printer} is resumed.`, { action: 'resume', printer });
+    });
+
+  program
+    .command('test-page')
+    .description('print a test page')
+    .argument('<printer>')
+    .action(async (printer: string) => {
+      const { jobId } = await getSystem().printTestPage(printer);
+      done(`Test page sent to ${printer} as job ${jobId}.`, {
+        action: 'test-page',
+        printer,
+        jobId,
+      });
+    });
+
+  try {
+    if (argv.length === 0) {
+      program.outputHelp({ error: true });
+      return ExitCode.Usage;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    exitCode = report(error, io, program.opts<GlobalOptions>().json === true);
+  } finally {
+    system?.close?.();
+  }
+  return exitCode;
+}
+
+function report(error: unknown, io: CliIo, asJson: boolean): number {
+  if (error instanceof CommanderError) {
+    // Help and version are not errors; commander already printed them.
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    ) {
+      return ExitCode.Ok;
+    }
+    return ExitCode.Usage;
+  }
+  if (error instanceof UsageError || error instanceof InvalidArgumentError) {
+    io.stderr(`printo-help: ${error.message}\n`);
+    return ExitCode.Usage;
+  }
+  if (isPrintoError(error)) {
+    if (asJson) {
+      io.stderr(
+        `${JSON.stringify({ error: { code: error.code, message: error.message, hint: error.hint ?? null } })}\n`,
+      );
+    } else {
+      io.stderr(
+        `printo-help: ${error.message}\n${error.hint === undefined ? '' : `  ${error.hint}\n`}  (${error.code})\n`,
+      );
+    }
+    return exitCodeFor(error);
+  }
+  // Not an expected failure: show everything, it is a bug to report.
+  io.stderr(
+    `printo-help: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return ExitCode.Failed;
+}
+
+/** Entry point used by bin/printo-help. */
+export async function main(): Promise<void> {
+  const code = await runCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    color: process.stdout.isTTY && process.env['NO_COLOR'] === undefined,
+  });
+  process.exitCode = code;
+}

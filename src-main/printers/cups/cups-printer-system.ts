@@ -1,0 +1,428 @@
+/**
+ * PrinterSystem on CUPS (Linux and macOS): IPP to the local scheduler. Listing is two requests
+ * whatever the number of queues (CUPS-Get-Printers, then one Get-Jobs for every queue); never the
+ * text output of lpstat, which changes with the locale and the CUPS version.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { PrintoError, isPrintoError } from '../../../src-shared/errors.ts';
+import { JobSchema } from '../../../src-shared/model/job.ts';
+import type { Job, JobState } from '../../../src-shared/model/job.ts';
+import { PrinterSchema } from '../../../src-shared/model/printer.ts';
+import type { Printer, PrinterState } from '../../../src-shared/model/printer.ts';
+import { normaliseReasons } from '../../../src-shared/printing/state-reasons.ts';
+import { suppliesFromMarkers } from '../../../src-shared/printing/supplies.ts';
+import type { IppAttributes } from '../ipp/attributes.ts';
+import { IppClient, IppStatusError } from '../ipp/client.ts';
+import { IPP_MALFORMED } from '../ipp/codec.ts';
+import { IppTransportErrorCode, describeEndpoint } from '../ipp/transport.ts';
+import { PrinterSystemErrorCode } from '../printer-system.ts';
+import type { CallOptions, ListJobsOptions, PrinterSystem } from '../printer-system.ts';
+import { resolveCupsServer } from './server.ts';
+import type { CupsServer } from './server.ts';
+
+/** CUPS printer-type bits (cups.h, cups_ptype_e). */
+const CUPS_PRINTER_CLASS = 0x0001;
+const CUPS_PRINTER_DEFAULT = 0x20000;
+
+const PRINTER_ATTRIBUTES = [
+  'printer-name',
+  'printer-info',
+  'printer-location',
+  'printer-make-and-model',
+  'device-uri',
+  'printer-uri-supported',
+  'printer-type',
+  'printer-is-shared',
+  'printer-state',
+  'printer-state-reasons',
+  'printer-state-message',
+  'printer-is-accepting-jobs',
+  'queued-job-count',
+  'marker-names',
+  'marker-types',
+  'marker-colors',
+  'marker-levels',
+  'marker-low-levels',
+  'marker-high-levels',
+] as const;
+
+const JOB_ATTRIBUTES = [
+  'job-id',
+  'job-printer-uri',
+  'job-name',
+  'job-originating-user-name',
+  'job-k-octets',
+  'job-impressions',
+  'job-impressions-completed',
+  'job-state',
+  'job-state-reasons',
+  'time-at-creation',
+  'time-at-processing',
+  'time-at-completed',
+] as const;
+
+const DEFAULT_TEST_PAGE = fileURLToPath(
+  new URL('../../../resources/test-page.pdf', import.meta.url),
+);
+
+export interface CupsPrinterSystemOptions {
+  /** Where the scheduler is; defaults to the CUPS tools' own lookup (`CUPS_SERVER`…). */
+  readonly server?: CupsServer;
+  /** Per-request time-out; listing makes two requests. Default 10 s. */
+  readonly timeoutMs?: number;
+  readonly userName?: string;
+  /** The PDF that `printTestPage` sends (in the packaged app: under resourcesPath). */
+  readonly testPagePath?: string;
+}
+
+const PRINTER_STATES = new Set<string>(['idle', 'processing', 'stopped']);
+const JOB_STATES = new Set<string>([
+  'pending',
+  'pending-held',
+  'processing',
+  'processing-stopped',
+  'canceled',
+  'aborted',
+  'completed',
+]);
+
+/** CUPS reports times as seconds since the epoch (time-at-*); 0 means "not yet". */
+function epochSeconds(value: number | undefined): string | null {
+  return value === undefined || value <= 0 ? null : new Date(value * 1000).toISOString();
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  return value === undefined || value.trim() === '' ? null : value;
+}
+
+/** `Acme Laser 1 - IPP Everywhere` → `Acme Laser 1`; PPD nicknames carry the driver after " - " or ", ". */
+function deviceModelOf(makeAndModel: string | null): string | null {
+  if (makeAndModel === null) return null;
+  return makeAndModel.replace(/\s+-\s+IPP Everywhere.*$/i, '').replace(/,\s*driverless.*$/i, '');
+}
+
+function queueNameFromUri(uri: string | undefined): string | undefined {
+  if (uri === undefined) return undefined;
+  const match = /\/(?:printers|classes)\/([^/?#]+)$/.exec(uri);
+  return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
+}
+
+export class CupsPrinterSystem implements PrinterSystem {
+  readonly kind = 'cups' as const;
+  readonly endpoint: string;
+  private readonly server: CupsServer;
+  private readonly client: IppClient;
+  private readonly testPagePath: string;
+
+  constructor(options: CupsPrinterSystemOptions = {}) {
+    this.server = options.server ?? resolveCupsServer();
+    this.endpoint = describeEndpoint(this.server.endpoint);
+    this.client = new IppClient(this.server.endpoint, {
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.userName === undefined ? {} : { userName: options.userName }),
+    });
+    this.testPagePath = options.testPagePath ?? DEFAULT_TEST_PAGE;
+  }
+
+  /** Closes idle connections to the scheduler. */
+  close(): void {
+    this.client.close();
+  }
+
+  /** The URI CUPS knows a local queue by; the host part is not used for routing. */
+  private queueUri(name: string, isClass = false): string {
+    return `ipp://localhost/${isClass ? 'classes' : 'printers'}/${encodeURIComponent(name)}`;
+  }
+
+  async listPrinters(options: CallOptions = {}): Promise<Printer[]> {
+    const response = await this.call('listing printers', undefined, () =>
+      this.client.cupsGetPrinters({ requestedAttributes: PRINTER_ATTRIBUTES }, options),
+    );
+    return response
+      .printers()
+      .map((group) => this.toPrinter(group))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async getPrinter(name: string, options: CallOptions = {}): Promise<Printer> {
+    const response = await this.call(`reading printer ${name}`, { printer: name }, () =>
+      this.client.getPrinterAttributes(
+        this.queueUri(name),
+        { requestedAttributes: PRINTER_ATTRIBUTES },
+        options,
+      ),
+    );
+    const group = response.printers()[0];
+    if (group === undefined) throw this.printerNotFound(name);
+    return this.toPrinter(group);
+  }
+
+  async listJobs(printer: string | undefined, options: ListJobsOptions = {}): Promise<Job[]> {
+    // CUPS answers for every queue when the printer-uri is the server itself.
+    const uri = printer === undefined ? 'ipp://localhost/' : this.queueUri(printer);
+    const response = await this.call(
+      printer === undefined ? 'listing jobs' : `listing jobs of ${printer}`,
+      printer === undefined ? undefined : { printer },
+      () =>
+        this.client.getJobs(
+          uri,
+          { whichJobs: options.which ?? 'not-completed', requestedAttributes: JOB_ATTRIBUTES },
+          options,
+        ),
+    );
+    return response
+      .jobs()
+      .map((group) => this.toJob(group, printer))
+      .filter((job): job is Job => job !== undefined);
+  }
+
+  async cancelJob(printer: string, jobId: number, options: CallOptions = {}): Promise<void> {
+    await this.jobAction(printer, jobId, 'cancelling', (uri) =>
+      this.client.cancelJob(uri, jobId, options),
+    );
+  }
+
+  async holdJob(printer: string, jobId: number, options: CallOptions = {}): Promise<void> {
+    await this.jobAction(printer, jobId, 'holding', (uri) =>
+      this.client.holdJob(uri, jobId, options),
+    );
+  }
+
+  async releaseJob(printer: string, jobId: number, options: CallOptions = {}): Promise<void> {
+    await this.jobAction(printer, jobId, 'releasing', (uri) =>
+      this.client.releaseJob(uri, jobId, options),
+    );
+  }
+
+  async pausePrinter(printer: string, options: CallOptions = {}): Promise<void> {
+    await this.call(`pausing ${printer}`, { printer }, () =>
+      this.client.pausePrinter(this.queueUri(printer), options),
+    );
+  }
+
+  async resumePrinter(printer: string, options: CallOptions = {}): Promise<void> {
+    await this.call(`resuming ${printer}`, { printer }, () =>
+      this.client.resumePrinter(this.queueUri(printer), options),
+    );
+  }
+
+  async printTestPage(printer: string, options: CallOptions = {}): Promise<{ jobId: number }> {
+    let document: Uint8Array;
+    try {
+      document = await readFile(this.testPagePath);
+    } catch (error) {
+      throw new PrintoError(
+        'TEST_PAGE_MISSING',
+        `The test page is missing: ${this.testPagePath}.`,
+        {
+          hint: 'Reinstall Printo Help.',
+          cause: error,
+        },
+      );
+    }
+    const { jobId } = await this.call(`printing a test page on ${printer}`, { printer }, () =>
+      this.client.printJob(
+        this.queueUri(printer),
+        document,
+        { jobName: 'Printo Help test page', documentFormat: 'application/pdf' },
+        options,
+      ),
+    );
+    return { jobId };
+  }
+
+  /**
+   * CUPS finds a job by id alone, whatever queue the request names; check the job is on the queue
+   * the caller meant so that "cancel job 12 on Office" never cancels job 12 of another queue.
+   */
+  private async jobAction(
+    printer: string,
+    jobId: number,
+    verb: string,
+    action: (uri: string) => Promise<unknown>,
+  ): Promise<void> {
+    const uri = this.queueUri(printer);
+    const what = `${verb} job ${jobId} on ${printer}`;
+    const response = await this.call(what, { printer, jobId }, () =>
+      this.client.getJobAttributes(uri, jobId, { requestedAttributes: ['job-printer-uri'] }),
+    );
+    const actual = queueNameFromUri(response.jobs()[0]?.string('job-printer-uri'));
+    if (actual !== undefined && actual !== printer) {
+      throw new PrintoError(
+        PrinterSystemErrorCode.JobNotFound,
+        `Job ${jobId} is not on ${printer} (it is on ${actual}).`,
+        { hint: `Use the queue the job is on: ${actual}.` },
+      );
+    }
+    await this.call(what, { printer, jobId }, () => action(uri));
+  }
+
+  private toPrinter(group: IppAttributes): Printer {
+    const type = group.integer('printer-type') ?? 0;
+    const stateName = group.enumName('printer-state') ?? 'unknown';
+    const state: PrinterState = PRINTER_STATES.has(stateName)
+      ? (stateName as PrinterState)
+      : 'unknown';
+    const driver = nonEmpty(group.string('printer-make-and-model'));
+    const name =
+      group.string('printer-name') ?? queueNameFromUri(group.string('printer-uri-supported'));
+    if (name === undefined) {
+      throw new PrintoError(
+        PrinterSystemErrorCode.BadResponse,
+        `CUPS at ${this.endpoint} listed a queue without a name.`,
+      );
+    }
+    return PrinterSchema.parse({
+      name,
+      description: nonEmpty(group.string('printer-info')),
+      location: nonEmpty(group.string('printer-location')),
+      makeAndModel: deviceModelOf(driver),
+      driver: (type & CUPS_PRINTER_CLASS) !== 0 ? 'printer class' : driver,
+      connection: { uri: nonEmpty(group.string('device-uri')), port: null },
+      isDefault: (type & CUPS_PRINTER_DEFAULT) !== 0,
+      isShared: group.boolean('printer-is-shared') ?? false,
+      state,
+      reasons: normaliseReasons(group.strings('printer-state-reasons'), state),
+      stateMessage: nonEmpty(group.string('printer-state-message')),
+      supplies: suppliesFromMarkers({
+        names: group.strings('marker-names'),
+        types: group.strings('marker-types'),
+        colors: group.strings('marker-colors'),
+        levels: group.integers('marker-levels'),
+        lowLevels: group.integers('marker-low-levels'),
+        highLevels: group.integers('marker-high-levels'),
+      }),
+      acceptingJobs: group.boolean('printer-is-accepting-jobs') ?? true,
+      jobCount: Math.max(0, group.integer('queued-job-count') ?? 0),
+    });
+  }
+
+  private toJob(group: IppAttributes, printer: string | undefined): Job | undefined {
+    const id = group.integer('job-id');
+    // A trailing empty group or a job we may not see (CUPS hides other users' jobs when
+    // configured to) carries no id: skip it rather than invent one.
+    if (id === undefined || id <= 0) return undefined;
+    const stateName = group.enumName('job-state') ?? '';
+    const kOctets = group.integer('job-k-octets');
+    return JobSchema.parse({
+      id,
+      printer: queueNameFromUri(group.string('job-printer-uri')) ?? printer ?? 'unknown',
+      name: nonEmpty(group.string('job-name')),
+      owner: nonEmpty(group.string('job-originating-user-name')),
+      sizeBytes: kOctets === undefined || kOctets < 0 ? null : kOctets * 1024,
+      pages: group.integer('job-impressions') ?? null,
+      pagesCompleted: group.integer('job-impressions-completed') ?? null,
+      state: JOB_STATES.has(stateName) ? (stateName as JobState) : 'pending',
+      reasons: group.strings('job-state-reasons').filter((reason) => reason !== 'none'),
+      createdAt: epochSeconds(group.integer('time-at-creation')),
+      processingAt: epochSeconds(group.integer('time-at-processing')),
+      completedAt: epochSeconds(group.integer('time-at-completed')),
+    });
+  }
+
+  private printerNotFound(name: string): PrintoError {
+    return new PrintoError(
+      PrinterSystemErrorCode.PrinterNotFound,
+      `There is no printer queue named ${JSON.stringify(name)} on CUPS at ${this.endpoint}.`,
+      { hint: 'Run `printo-help printers` to see the queues.' },
+    );
+  }
+
+  /** Runs one IPP exchange and turns its failures into PrinterSystem errors. */
+  private async call<T>(
+    what: string,
+    target: { printer?: string; jobId?: number } | undefined,
+    exchange: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await exchange();
+    } catch (error) {
+      throw this.translate(error, what, target);
+    }
+  }
+
+  private translate(
+    error: unknown,
+    what: string,
+    target: { printer?: string; jobId?: number } | undefined,
+  ): unknown {
+    if (error instanceof IppStatusError) {
+      const detail = error.message.replace(/^[^:]+: /, '');
+      switch (error.statusName) {
+        case 'client-error-not-found':
+          if (target?.jobId !== undefined && !/printer|destination/i.test(detail)) {
+            return new PrintoError(
+              PrinterSystemErrorCode.JobNotFound,
+              `There is no job ${target.jobId} on ${target.printer ?? 'this computer'}.`,
+              { hint: 'Run `printo-help jobs` to see the jobs.', cause: error },
+            );
+          }
+          return target?.printer === undefined
+            ? new PrintoError(
+                PrinterSystemErrorCode.Failed,
+                `CUPS could not find it while ${what}: ${detail}`,
+              )
+            : this.printerNotFound(target.printer);
+        case 'client-error-not-possible':
+        case 'server-error-not-accepting-jobs':
+          return new PrintoError(
+            PrinterSystemErrorCode.NotPossible,
+            `CUPS refused ${what}: ${detail}.`,
+            { cause: error },
+          );
+        case 'client-error-forbidden':
+        case 'client-error-not-authorized':
+        case 'client-error-not-authenticated':
+          return new PrintoError(
+            PrinterSystemErrorCode.NotAuthorized,
+            `CUPS does not allow ${what} for this user: ${detail}.`,
+            { hint: 'Only the job owner or a print administrator can do this.', cause: error },
+          );
+        default:
+          return new PrintoError(PrinterSystemErrorCode.Failed, `CUPS failed ${what}: ${detail}.`, {
+            cause: error,
+          });
+      }
+    }
+    if (!isPrintoError(error)) return error;
+    switch (error.code) {
+      case IppTransportErrorCode.Unreachable:
+      case IppTransportErrorCode.ConnectionLost:
+        return new PrintoError(
+          PrinterSystemErrorCode.Unreachable,
+          `Cannot reach the print service (CUPS) at ${this.endpoint}${this.server.source === 'default' ? '' : ` (from ${this.server.source})`}.`,
+          {
+            hint:
+              this.server.source === 'CUPS_SERVER'
+                ? 'Check the CUPS_SERVER setting, or unset it to use the local scheduler.'
+                : 'Is CUPS running? Start it with `sudo systemctl start cups` (Linux) or check System Settings > Printers (macOS), or set CUPS_SERVER to the print server.',
+            cause: error,
+          },
+        );
+      case IppTransportErrorCode.Timeout:
+        return new PrintoError(
+          PrinterSystemErrorCode.Timeout,
+          `The print service (CUPS) at ${this.endpoint} did not answer in time while ${what}.`,
+          { hint: 'CUPS may be overloaded or stuck; try again, or restart it.', cause: error },
+        );
+      case IppTransportErrorCode.NotAuthorized:
+        return new PrintoError(
+          PrinterSystemErrorCode.NotAuthorized,
+          `CUPS at ${this.endpoint} requires authentication for ${what}.`,
+          { hint: 'Only the job owner or a print administrator can do this.', cause: error },
+        );
+      case IPP_MALFORMED:
+      case IppTransportErrorCode.BadResponse:
+      case IppTransportErrorCode.HttpStatus:
+      case IppTransportErrorCode.TooLarge:
+        return new PrintoError(
+          PrinterSystemErrorCode.BadResponse,
+          `CUPS at ${this.endpoint} sent an unusable answer while ${what}: ${error.message}`,
+          { cause: error },
+        );
+      default:
+        return error;
+    }
+  }
+}
