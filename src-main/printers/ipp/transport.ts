@@ -260,7 +260,7 @@ export class IppTransport {
       } else if (endpoint.tls) {
         requestOptions = {
           ...base,
-          agent: false,
+          // No agent: Node then uses createConnection, which hands over a verified socket.
           createConnection: (_options, callback) => {
             connectTls(endpoint, this.trust, callback);
             return undefined;
@@ -315,8 +315,8 @@ export class IppTransport {
         }
         const declared = Number(response.headers['content-length'] ?? Number.NaN);
         if (declared > this.maxResponseBytes) {
-          response.destroy();
           finish(tooLarge(where, this.maxResponseBytes));
+          response.destroy();
           return;
         }
         const chunks: Buffer[] = [];
@@ -324,8 +324,8 @@ export class IppTransport {
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > this.maxResponseBytes) {
-            response.destroy();
             finish(tooLarge(where, this.maxResponseBytes));
+            response.destroy();
             return;
           }
           chunks.push(chunk);

@@ -300,12 +300,10 @@ describe('every value tag round-trips', () => {
     fc.boolean().map((value) => ({ tag: 'boolean' as const, value })),
     int32.map((value) => ({ tag: 'enum' as const, value })),
     fc.uint8Array({ maxLength: 64 }).map((value) => ({ tag: 'octetString' as const, value })),
-    fc
-      .tuple(date, fc.integer({ min: -14 * 60, max: 14 * 60 }))
-      .map(([d, utcOffsetMinutes]) => ({
-        tag: 'dateTime' as const,
-        value: { date: d, utcOffsetMinutes },
-      })),
+    fc.tuple(date, fc.integer({ min: -14 * 60, max: 14 * 60 })).map(([d, utcOffsetMinutes]) => ({
+      tag: 'dateTime' as const,
+      value: { date: d, utcOffsetMinutes },
+    })),
     fc
       .tuple(int32, int32, fc.constantFrom('dpi' as const, 'dpcm' as const))
       .map(([x, y, units]) => ({ tag: 'resolution' as const, value: { x, y, units } })),
