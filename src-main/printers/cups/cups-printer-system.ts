@@ -6,61 +6,22 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PrintoError, isPrintoError } from '../../../src-shared/errors.ts';
-import { JobSchema } from '../../../src-shared/model/job.ts';
-import type { Job, JobState } from '../../../src-shared/model/job.ts';
-import { PrinterSchema } from '../../../src-shared/model/printer.ts';
-import type { Printer, PrinterState } from '../../../src-shared/model/printer.ts';
-import { normaliseReasons } from '../../../src-shared/printing/state-reasons.ts';
-import { suppliesFromMarkers } from '../../../src-shared/printing/supplies.ts';
-import type { IppAttributes } from '../ipp/attributes.ts';
+import type { Job } from '../../../src-shared/model/job.ts';
+import type { Printer } from '../../../src-shared/model/printer.ts';
 import { IppClient, IppStatusError } from '../ipp/client.ts';
 import { IPP_MALFORMED } from '../ipp/codec.ts';
 import { IppTransportErrorCode, describeEndpoint } from '../ipp/transport.ts';
 import { PrinterSystemErrorCode } from '../printer-system.ts';
 import type { CallOptions, ListJobsOptions, PrinterSystem } from '../printer-system.ts';
+import {
+  JOB_ATTRIBUTES,
+  PRINTER_ATTRIBUTES,
+  jobFromAttributes,
+  printerFromAttributes,
+  queueNameFromUri,
+} from './mapping.ts';
 import { resolveCupsServer } from './server.ts';
 import type { CupsServer } from './server.ts';
-
-/** CUPS printer-type bits (cups.h, cups_ptype_e). */
-const CUPS_PRINTER_CLASS = 0x0001;
-const CUPS_PRINTER_DEFAULT = 0x20000;
-
-const PRINTER_ATTRIBUTES = [
-  'printer-name',
-  'printer-info',
-  'printer-location',
-  'printer-make-and-model',
-  'device-uri',
-  'printer-uri-supported',
-  'printer-type',
-  'printer-is-shared',
-  'printer-state',
-  'printer-state-reasons',
-  'printer-state-message',
-  'printer-is-accepting-jobs',
-  'queued-job-count',
-  'marker-names',
-  'marker-types',
-  'marker-colors',
-  'marker-levels',
-  'marker-low-levels',
-  'marker-high-levels',
-] as const;
-
-const JOB_ATTRIBUTES = [
-  'job-id',
-  'job-printer-uri',
-  'job-name',
-  'job-originating-user-name',
-  'job-k-octets',
-  'job-impressions',
-  'job-impressions-completed',
-  'job-state',
-  'job-state-reasons',
-  'time-at-creation',
-  'time-at-processing',
-  'time-at-completed',
-] as const;
 
 const DEFAULT_TEST_PAGE = fileURLToPath(
   new URL('../../../resources/test-page.pdf', import.meta.url),
@@ -74,38 +35,6 @@ export interface CupsPrinterSystemOptions {
   readonly userName?: string;
   /** The PDF that `printTestPage` sends (in the packaged app: under resourcesPath). */
   readonly testPagePath?: string;
-}
-
-const PRINTER_STATES = new Set<string>(['idle', 'processing', 'stopped']);
-const JOB_STATES = new Set<string>([
-  'pending',
-  'pending-held',
-  'processing',
-  'processing-stopped',
-  'canceled',
-  'aborted',
-  'completed',
-]);
-
-/** CUPS reports times as seconds since the epoch (time-at-*); 0 means "not yet". */
-function epochSeconds(value: number | undefined): string | null {
-  return value === undefined || value <= 0 ? null : new Date(value * 1000).toISOString();
-}
-
-function nonEmpty(value: string | undefined): string | null {
-  return value === undefined || value.trim() === '' ? null : value;
-}
-
-/** `Acme Laser 1 - IPP Everywhere` → `Acme Laser 1`; PPD nicknames carry the driver after " - " or ", ". */
-function deviceModelOf(makeAndModel: string | null): string | null {
-  if (makeAndModel === null) return null;
-  return makeAndModel.replace(/\s+-\s+IPP Everywhere.*$/i, '').replace(/,\s*driverless.*$/i, '');
-}
-
-function queueNameFromUri(uri: string | undefined): string | undefined {
-  if (uri === undefined) return undefined;
-  const match = /\/(?:printers|classes)\/([^/?#]+)$/.exec(uri);
-  return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
 }
 
 export class CupsPrinterSystem implements PrinterSystem {
@@ -141,7 +70,7 @@ export class CupsPrinterSystem implements PrinterSystem {
     );
     return response
       .printers()
-      .map((group) => this.toPrinter(group))
+      .map((group) => printerFromAttributes(group, this.endpoint))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -155,7 +84,7 @@ export class CupsPrinterSystem implements PrinterSystem {
     );
     const group = response.printers()[0];
     if (group === undefined) throw this.printerNotFound(name);
-    return this.toPrinter(group);
+    return printerFromAttributes(group, this.endpoint);
   }
 
   async listJobs(printer: string | undefined, options: ListJobsOptions = {}): Promise<Job[]> {
@@ -173,7 +102,7 @@ export class CupsPrinterSystem implements PrinterSystem {
     );
     return response
       .jobs()
-      .map((group) => this.toJob(group, printer))
+      .map((group) => jobFromAttributes(group, printer, this.endpoint))
       .filter((job): job is Job => job !== undefined);
   }
 
@@ -256,69 +185,6 @@ export class CupsPrinterSystem implements PrinterSystem {
       );
     }
     await this.call(what, { printer, jobId }, () => action(uri));
-  }
-
-  private toPrinter(group: IppAttributes): Printer {
-    const type = group.integer('printer-type') ?? 0;
-    const stateName = group.enumName('printer-state') ?? 'unknown';
-    const state: PrinterState = PRINTER_STATES.has(stateName)
-      ? (stateName as PrinterState)
-      : 'unknown';
-    const driver = nonEmpty(group.string('printer-make-and-model'));
-    const name =
-      group.string('printer-name') ?? queueNameFromUri(group.string('printer-uri-supported'));
-    if (name === undefined) {
-      throw new PrintoError(
-        PrinterSystemErrorCode.BadResponse,
-        `CUPS at ${this.endpoint} listed a queue without a name.`,
-      );
-    }
-    return PrinterSchema.parse({
-      name,
-      description: nonEmpty(group.string('printer-info')),
-      location: nonEmpty(group.string('printer-location')),
-      makeAndModel: deviceModelOf(driver),
-      driver: (type & CUPS_PRINTER_CLASS) !== 0 ? 'printer class' : driver,
-      connection: { uri: nonEmpty(group.string('device-uri')), port: null },
-      isDefault: (type & CUPS_PRINTER_DEFAULT) !== 0,
-      isShared: group.boolean('printer-is-shared') ?? false,
-      state,
-      reasons: normaliseReasons(group.strings('printer-state-reasons'), state),
-      stateMessage: nonEmpty(group.string('printer-state-message')),
-      supplies: suppliesFromMarkers({
-        names: group.strings('marker-names'),
-        types: group.strings('marker-types'),
-        colors: group.strings('marker-colors'),
-        levels: group.integers('marker-levels'),
-        lowLevels: group.integers('marker-low-levels'),
-        highLevels: group.integers('marker-high-levels'),
-      }),
-      acceptingJobs: group.boolean('printer-is-accepting-jobs') ?? true,
-      jobCount: Math.max(0, group.integer('queued-job-count') ?? 0),
-    });
-  }
-
-  private toJob(group: IppAttributes, printer: string | undefined): Job | undefined {
-    const id = group.integer('job-id');
-    // A trailing empty group or a job we may not see (CUPS hides other users' jobs when
-    // configured to) carries no id: skip it rather than invent one.
-    if (id === undefined || id <= 0) return undefined;
-    const stateName = group.enumName('job-state') ?? '';
-    const kOctets = group.integer('job-k-octets');
-    return JobSchema.parse({
-      id,
-      printer: queueNameFromUri(group.string('job-printer-uri')) ?? printer ?? 'unknown',
-      name: nonEmpty(group.string('job-name')),
-      owner: nonEmpty(group.string('job-originating-user-name')),
-      sizeBytes: kOctets === undefined || kOctets < 0 ? null : kOctets * 1024,
-      pages: group.integer('job-impressions') ?? null,
-      pagesCompleted: group.integer('job-impressions-completed') ?? null,
-      state: JOB_STATES.has(stateName) ? (stateName as JobState) : 'pending',
-      reasons: group.strings('job-state-reasons').filter((reason) => reason !== 'none'),
-      createdAt: epochSeconds(group.integer('time-at-creation')),
-      processingAt: epochSeconds(group.integer('time-at-processing')),
-      completedAt: epochSeconds(group.integer('time-at-completed')),
-    });
   }
 
   private printerNotFound(name: string): PrintoError {
