@@ -340,8 +340,12 @@ export function jobStatusReasons(mask: number): string[] {
   };
   const state = jobStatusToState(mask);
   if (state === 'completed') {
-    // COMPLETE without PRINTED: Windows has sent every byte; the device may still be printing.
-    add(hasBit(mask, JobStatusBit.Printed) ? 'job-completed-successfully' : 'queued-in-device');
+    // COMPLETE alone: Windows has sent every byte; the device may still be printing it.
+    add(
+      hasBit(mask, JobStatusBit.Printed | JobStatusBit.Retained)
+        ? 'job-completed-successfully'
+        : 'queued-in-device',
+    );
     return reasons;
   }
   if (hasBit(mask, JobStatusBit.Deleting)) add('processing-to-stop-point');
