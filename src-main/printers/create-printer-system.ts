@@ -1,17 +1,36 @@
+import { fileURLToPath } from 'node:url';
 import { CupsPrinterSystem } from './cups/cups-printer-system.ts';
 import type { PrinterSystem } from './printer-system.ts';
+import {
+  ChildProcessPowerShellRunner,
+  windowsScriptDirectory,
+} from './windows/powershell-runner.ts';
+import { WindowsPrinterSystem } from './windows/windows-printer-system.ts';
 
 export interface CreatePrinterSystemOptions {
   /** Per-request time-out in milliseconds. */
   readonly timeoutMs?: number;
   readonly platform?: NodeJS.Platform;
+  /** Electron's `process.resourcesPath` in the packaged app; undefined when run from the repository. */
+  readonly resourcesPath?: string;
 }
+
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The print system of this computer: the Windows spooler on Windows, CUPS elsewhere. */
 export function createPrinterSystem(
   options: CreatePrinterSystemOptions = {},
 ): PrinterSystem & { close?: () => void } {
-  return new CupsPrinterSystem(
-    options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
-  );
+  const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+  if ((options.platform ?? process.platform) === 'win32') {
+    const runner = new ChildProcessPowerShellRunner({
+      scriptDirectory: windowsScriptDirectory({
+        resourcesPath: options.resourcesPath,
+        repositoryRoot,
+      }),
+      ...timeout,
+    });
+    return new WindowsPrinterSystem({ runner });
+  }
+  return new CupsPrinterSystem(timeout);
 }
