@@ -35,16 +35,25 @@ interface GlobalOptions {
 
 const VERSION = '0.1.0';
 
-function positiveInteger(label: string) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) <= 0 || Number(value) > 0x7fffffff) {
-      throw new InvalidArgumentError(`${label} must be a positive whole number.`);
-    }
-    return Number(value);
-  };
+class UsageError extends Error {}
+
+function toPositiveInteger(label: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0 || Number(value) > 0x7fffffff) {
+    throw new UsageError(`${label} must be a positive whole number, not ${JSON.stringify(value)}.`);
+  }
+  return Number(value);
 }
 
-class UsageError extends Error {}
+/** An option parser: commander prints InvalidArgumentError itself and exits with code 2. */
+function positiveInteger(label: string) {
+  return (value: string): number => {
+    try {
+      return toPositiveInteger(label, value);
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+  };
+}
 
 /**
  * A job is named like CUPS names it (`Office-12`) or as two arguments (`Office 12`). Queue names
@@ -55,7 +64,7 @@ export function parseJobReference(
   second: string | undefined,
 ): { printer: string; jobId: number } {
   if (second !== undefined) {
-    return { printer: first, jobId: positiveInteger('JOB-ID')(second) };
+    return { printer: first, jobId: toPositiveInteger('JOB-ID', second) };
   }
   const match = /^(.+)-(\d+)$/.exec(first);
   if (match?.[1] === undefined || match[2] === undefined) {
@@ -63,7 +72,7 @@ export function parseJobReference(
       `Name the job as PRINTER JOB-ID or PRINTER-JOB-ID (e.g. Office 12 or Office-12), not ${JSON.stringify(first)}.`,
     );
   }
-  return { printer: match[1], jobId: positiveInteger('JOB-ID')(match[2]) };
+  return { printer: match[1], jobId: toPositiveInteger('JOB-ID', match[2]) };
 }
 
 function exitCodeFor(error: PrintoError): number {
@@ -239,7 +248,7 @@ function report(error: unknown, io: CliIo, asJson: boolean): number {
     }
     return ExitCode.Usage;
   }
-  if (error instanceof UsageError || error instanceof InvalidArgumentError) {
+  if (error instanceof UsageError) {
     io.stderr(`printo-help: ${error.message}\n`);
     return ExitCode.Usage;
   }
