@@ -73,7 +73,10 @@ export default tseslint.config(
         {
           patterns: [
             forbid(nodeBuiltins, 'The renderer runs sandboxed: no Node built-ins.'),
-            forbid(['electron', 'electron/*'], 'The renderer talks to main through the preload API only.'),
+            forbid(
+              ['electron', 'electron/*'],
+              'The renderer talks to main through the preload API only.',
+            ),
             forbid(['**/src-main/**', '**/src-relay/**'], 'src-renderer imports src-shared only.'),
           ],
         },
@@ -88,8 +91,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            forbid(['electron', 'electron/*'], 'Only src-main/app and src-main/preload import electron; keep logic testable without it.'),
-            forbid(['**/src-relay/**', '**/src-renderer/**'], 'src-main and src-relay never import each other.'),
+            forbid(
+              ['electron', 'electron/*'],
+              'Only src-main/app and src-main/preload import electron; keep logic testable without it.',
+            ),
+            forbid(
+              ['**/src-relay/**', '**/src-renderer/**'],
+              'src-main and src-relay never import each other.',
+            ),
           ],
         },
       ],
@@ -103,7 +112,10 @@ export default tseslint.config(
         {
           patterns: [
             forbid(['electron', 'electron/*'], 'The relay is a plain Node server.'),
-            forbid(['**/src-main/**', '**/src-renderer/**'], 'src-main and src-relay never import each other.'),
+            forbid(
+              ['**/src-main/**', '**/src-renderer/**'],
+              'src-main and src-relay never import each other.',
+            ),
           ],
         },
       ],
