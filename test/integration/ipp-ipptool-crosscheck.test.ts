@@ -35,36 +35,8 @@ import type { Scenario } from '../fixtures/ipp/capture.ts';
 // dropped; resolutions are `600dpi` or `600x300dpcm`; ranges `1-999`; values of a 1setOf are
 // joined with `,` and a collection is `{member=value member=value}`.
 
-/**
- * Enum names libcups' ippEnumString() knows and src-main/printers/ipp/enums.ts does not (our
- * decoder keeps those as numbers). Used only where our decoder gave no name, and looked up by the
- * number it decoded, so the number is still checked; where it does give a name, that name must be
- * libcups' name.
- */
-const LIBCUPS_ONLY_ENUM_NAMES: ReadonlyMap<string, ReadonlyMap<number, string>> = new Map([
-  [
-    'operations-supported',
-    new Map([
-      [0x0003, 'Print-URI'],
-      [0x0007, 'Send-URI'],
-      [0x0016, 'Create-Printer-Subscriptions'],
-      [0x0017, 'Create-Job-Subscriptions'],
-      [0x0018, 'Get-Subscription-Attributes'],
-      [0x0019, 'Get-Subscriptions'],
-      [0x001a, 'Renew-Subscription'],
-      [0x001b, 'Cancel-Subscription'],
-      [0x001c, 'Get-Notifications'],
-      [0x4006, 'CUPS-Add-Modify-Class'],
-      [0x4007, 'CUPS-Delete-Class'],
-      [0x400a, 'CUPS-Set-Default'],
-      [0x400e, 'CUPS-Authenticate-Job'],
-      [0x400f, 'CUPS-Get-PPD'],
-    ]),
-  ],
-]);
-
-function enumText(attribute: string, value: Extract<IppValue, { tag: 'enum' }>): string {
-  return value.name ?? LIBCUPS_ONLY_ENUM_NAMES.get(attribute)?.get(value.value) ?? `${value.value}`;
+function enumText(value: Extract<IppValue, { tag: 'enum' }>): string {
+  return value.name ?? `${value.value}`;
 }
 
 function escapeString(text: string): string {
@@ -95,14 +67,14 @@ function dateText({ date, utcOffsetMinutes }: { date: Date; utcOffsetMinutes: nu
   return `${fields}${utcOffsetMinutes < 0 ? '-' : '+'}${two(Math.floor(offset / 60))}${two(offset % 60)}`;
 }
 
-function valueText(attribute: string, value: IppValue): string {
+function valueText(value: IppValue): string {
   switch (value.tag) {
     case 'integer':
       return `${value.value}`;
     case 'boolean':
       return value.value ? 'true' : 'false';
     case 'enum':
-      return enumText(attribute, value);
+      return enumText(value);
     case 'octetString':
       return octetText(value.value);
     case 'dateTime':
@@ -140,7 +112,7 @@ function valueText(attribute: string, value: IppValue): string {
 }
 
 function attributeText(attribute: IppAttribute): string {
-  return attribute.values.map((value) => valueText(attribute.name, value)).join(',');
+  return attribute.values.map((value) => valueText(value)).join(',');
 }
 
 /** ippTagString(): the syntax label ipptool prints. */
