@@ -3,10 +3,10 @@
  * scheduler sends (a broken or hostile one included) becomes a valid model or a PrintoError.
  */
 import { PrintoError } from '../../../src-shared/errors.ts';
-import { JobSchema } from '../../../src-shared/model/job.ts';
-import type { Job, JobState } from '../../../src-shared/model/job.ts';
-import { PrinterSchema } from '../../../src-shared/model/printer.ts';
-import type { Printer, PrinterState } from '../../../src-shared/model/printer.ts';
+import { JobSchema, JobStateSchema } from '../../../src-shared/model/job.ts';
+import type { Job } from '../../../src-shared/model/job.ts';
+import { PrinterSchema, PrinterStateSchema } from '../../../src-shared/model/printer.ts';
+import type { Printer } from '../../../src-shared/model/printer.ts';
 import { normaliseReasons } from '../../../src-shared/printing/state-reasons.ts';
 import { suppliesFromMarkers } from '../../../src-shared/printing/supplies.ts';
 import type { IppAttributes } from '../ipp/attributes.ts';
@@ -53,17 +53,6 @@ export const JOB_ATTRIBUTES = [
   'time-at-completed',
 ] as const;
 
-const PRINTER_STATES = new Set<string>(['idle', 'processing', 'stopped']);
-const JOB_STATES = new Set<string>([
-  'pending',
-  'pending-held',
-  'processing',
-  'processing-stopped',
-  'canceled',
-  'aborted',
-  'completed',
-]);
-
 /** Largest time CUPS can mean (time_t in seconds within what Date represents). */
 const MAX_EPOCH_SECONDS = 8.64e12;
 
@@ -108,10 +97,7 @@ function badResponse(endpoint: string, what: string): PrintoError {
 
 export function printerFromAttributes(group: IppAttributes, endpoint: string): Printer {
   const type = group.integer('printer-type') ?? 0;
-  const stateName = group.enumName('printer-state') ?? 'unknown';
-  const state: PrinterState = PRINTER_STATES.has(stateName)
-    ? (stateName as PrinterState)
-    : 'unknown';
+  const state = PrinterStateSchema.catch('unknown').parse(group.enumName('printer-state'));
   const driver = nonEmpty(group.string('printer-make-and-model'));
   const name =
     nonEmpty(group.string('printer-name')) ??
@@ -155,7 +141,6 @@ export function jobFromAttributes(
 ): Job | undefined {
   const id = group.integer('job-id');
   if (id === undefined || id <= 0) return undefined;
-  const stateName = group.enumName('job-state') ?? '';
   const kOctets = count(group.integer('job-k-octets'));
   const parsed = JobSchema.safeParse({
     id,
@@ -165,7 +150,8 @@ export function jobFromAttributes(
     sizeBytes: kOctets === null ? null : kOctets * 1024,
     pages: count(group.integer('job-impressions')),
     pagesCompleted: count(group.integer('job-impressions-completed')),
-    state: JOB_STATES.has(stateName) ? (stateName as JobState) : 'pending',
+    // An unknown job-state (a future IPP value) still means the job is not finished.
+    state: JobStateSchema.catch('pending').parse(group.enumName('job-state')),
     reasons: group.strings('job-state-reasons').filter((reason) => reason !== 'none'),
     createdAt: epochSeconds(group.integer('time-at-creation')),
     processingAt: epochSeconds(group.integer('time-at-processing')),
