@@ -14,7 +14,7 @@ export type DiagnosticsOs = 'linux' | 'darwin' | 'win32';
 export interface CheckOutcome {
   readonly status: CheckStatus;
   readonly summary: string;
-  readonly details?: string;
+  readonly details?: string | null;
   readonly evidence?: readonly Evidence[];
   readonly fixes?: readonly Fix[];
 }
