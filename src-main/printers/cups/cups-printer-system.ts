@@ -40,6 +40,8 @@ export interface CupsPrinterSystemOptions {
 export class CupsPrinterSystem implements PrinterSystem {
   readonly kind = 'cups' as const;
   readonly endpoint: string;
+  /** The scheduler runs on this computer (its socket, or a loopback address). */
+  readonly isLocal: boolean;
   private readonly server: CupsServer;
   private readonly client: IppClient;
   private readonly testPagePath: string;
@@ -47,6 +49,9 @@ export class CupsPrinterSystem implements PrinterSystem {
   constructor(options: CupsPrinterSystemOptions = {}) {
     this.server = options.server ?? resolveCupsServer();
     this.endpoint = describeEndpoint(this.server.endpoint);
+    const where = this.server.endpoint;
+    this.isLocal =
+      where.kind === 'unix' || ['localhost', '127.0.0.1', '::1'].includes(where.host.toLowerCase());
     this.client = new IppClient(this.server.endpoint, {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.userName === undefined ? {} : { userName: options.userName }),
