@@ -38,7 +38,8 @@ describe('plain-language labels', () => {
   });
 
   it('falls back to the keyword for unknown reasons', () => {
-    expect(reasonLabel('com.acme-stapler-empty')).toBe('com.acme stapler empty');
+    expect(reasonLabel('com.acme-stapler-empty')).toBe('stapler empty');
+    expect(reasonLabel('stapler-empty')).toBe('stapler empty');
     expect(reasonLabel('cups-ipp-missing-send-document')).toBe('Printer firmware incomplete');
   });
 });
