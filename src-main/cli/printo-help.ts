@@ -11,6 +11,14 @@ import { createPrinterSystem } from '../printers/create-printer-system.ts';
 import type { CreatePrinterSystemOptions } from '../printers/create-printer-system.ts';
 import type { PrinterSystem, WhichJobs } from '../printers/printer-system.ts';
 import { PrinterSystemErrorCode } from '../printers/printer-system.ts';
+import { commonChecks } from '../diagnostics/checks/index.ts';
+import { createDiagnosticsEnvironment } from '../diagnostics/environment.ts';
+import { DEFAULT_NETWORK_TIMEOUT_MS, runDiagnostics } from '../diagnostics/runner.ts';
+import type { Check } from '../diagnostics/check.ts';
+import { SensitiveScopeSchema } from '../../src-shared/model/diagnostics.ts';
+import type { SensitiveScope } from '../../src-shared/model/diagnostics.ts';
+import { shareableReport } from '../../src-shared/privacy/share-report.ts';
+import { progressLine, renderReport } from './diagnose-format.ts';
 import { jobsTable, printersTable } from './format.ts';
 
 export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, NoPrintService: 3 } as const;
@@ -20,12 +28,17 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** Colour and other niceties only on an interactive terminal. */
   readonly color: boolean;
+  /** Standard error is a terminal: live progress may be drawn there. */
+  readonly progress?: boolean;
 }
 
 export interface CliDependencies {
   readonly createSystem?: (
     options: CreatePrinterSystemOptions,
   ) => PrinterSystem & { close?: () => void };
+  readonly checks?: readonly Check[];
+  /** Clock for the diagnostics (job ages); default Date.now. */
+  readonly now?: () => number;
 }
 
 interface GlobalOptions {
@@ -36,6 +49,22 @@ interface GlobalOptions {
 const VERSION = '0.1.0';
 
 class UsageError extends Error {}
+
+/** `--share device.identifiers,jobs.metadata`, or `none` for the most private form. */
+export function parseScopes(value: string): SensitiveScope[] {
+  if (value.trim() === 'none') return [];
+  const scopes = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = scopes.filter((s) => !SensitiveScopeSchema.safeParse(s).success);
+  if (bad.length > 0 || scopes.length === 0) {
+    throw new UsageError(
+      `--share takes ${SensitiveScopeSchema.options.join(', ')} (comma-separated) or none, not ${JSON.stringify(value)}.`,
+    );
+  }
+  return scopes as SensitiveScope[];
+}
 
 function toPositiveInteger(label: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0 || Number(value) > 0x7fffffff) {
@@ -222,6 +251,62 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
       });
     });
 
+  program
+    .command('diagnose')
+    .description(
+      'check the print service, every printer, its driver and its jobs, and explain what to do',
+    )
+    .argument('[printers...]', 'only these printers (all when none are named)')
+    .addOption(
+      new Option(
+        '--share <scopes>',
+        'print the shareable JSON report: device.identifiers and/or jobs.metadata are kept, everything else identifying is redacted (none: redact all)',
+      ),
+    )
+    .addHelpText(
+      'after',
+      `
+--timeout sets each network check's time-out (default ${DEFAULT_NETWORK_TIMEOUT_MS} ms).
+Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print service cannot be reached.`,
+    )
+    .action(async (names: string[], options: { share?: string }) => {
+      const scopes = options.share === undefined ? undefined : parseScopes(options.share);
+      const timeout = globals().timeout;
+      const system = getSystem();
+      const env = createDiagnosticsEnvironment(
+        system,
+        deps.now === undefined ? {} : { now: deps.now },
+      );
+      const showProgress = io.progress === true && globals().json !== true && scopes === undefined;
+      const progress = { drawn: false };
+      const report = await runDiagnostics(env, deps.checks ?? commonChecks, {
+        ...(names.length === 0 ? {} : { printers: names }),
+        ...(timeout === undefined ? {} : { networkTimeoutMs: timeout }),
+        ...(showProgress
+          ? {
+              onProgress: (event) => {
+                const line = progressLine(event, io.color);
+                if (line === null) return;
+                io.stderr(`\r\u001b[2K${line}`);
+                progress.drawn = true;
+              },
+            }
+          : {}),
+      });
+      if (progress.drawn) io.stderr('\r\u001b[2K');
+      if (scopes !== undefined) json(shareableReport(report, scopes));
+      else if (globals().json === true) json(report);
+      else io.stdout(`${renderReport(report, io.color)}\n`);
+      const serviceDown = report.results.some(
+        (r) => r.checkId === 'print-service' && r.status === 'fail',
+      );
+      exitCode = serviceDown
+        ? ExitCode.NoPrintService
+        : report.results.some((r) => r.status === 'fail' || r.status === 'error')
+          ? ExitCode.Failed
+          : ExitCode.Ok;
+    });
+
   try {
     if (argv.length === 0) {
       program.outputHelp({ error: true });
@@ -277,6 +362,7 @@ export async function main(): Promise<void> {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     color: process.stdout.isTTY && process.env['NO_COLOR'] === undefined,
+    progress: process.stderr.isTTY,
   });
   process.exitCode = code;
 }
