@@ -28,6 +28,11 @@ export const DEFAULT_NETWORK_TIMEOUT_MS = 3_000;
 /** Local checks (the print service, the spooler, disk space) get a longer budget. */
 export const DEFAULT_LOCAL_TIMEOUT_MS = 10_000;
 export const DEFAULT_STUCK_JOB_AFTER_MS = 10 * 60_000;
+/**
+ * A network check's own requests time out at the network time-out and the check then reports
+ * what that means; the runner's backstop waits a little longer so that it does not pre-empt them.
+ */
+const NETWORK_GRACE_MS = 500;
 
 export type ProgressEvent =
   | { readonly type: 'started'; readonly total: number }
@@ -156,7 +161,7 @@ export async function runDiagnostics(
         done,
         total: tasks.length,
       });
-      const budget = check.network ? networkTimeoutMs : localTimeoutMs;
+      const budget = check.network ? networkTimeoutMs + NETWORK_GRACE_MS : localTimeoutMs;
       const taskSignal = deadlineSignal(budget, run.signal);
       const started = env.now();
       let outcomes: readonly CheckOutcome[];

@@ -103,6 +103,10 @@ export const deviceIppCheck: PrinterCheck = {
     const where = address.kind === 'tcp' ? [addressEvidence(address.host, address.port)] : [];
     if ('error' in answer) {
       const code = isPrintoError(answer.error) ? answer.error.code : '';
+      if (code === 'IPP_UNREACHABLE') {
+        // Nothing listens there at all: device-reachable says so, with its fix.
+        return skip('Not asked: the printer cannot be reached (see "Printer reachable").');
+      }
       const claim =
         printer.state === 'stopped'
           ? ''

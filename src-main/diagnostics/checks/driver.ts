@@ -168,17 +168,15 @@ export const driverMatchCheck: PrinterCheck = {
       {
         status: generic ? 'warn' : 'fail',
         summary: generic
-          ? `The queue uses a generic driver for a ${model}: options such as trays and duplex may be missing.`
-          : `The queue's driver is for another printer model: the printer says it is a ${model}. Pages may come out garbled or not at all.`,
+          ? `The queue uses a generic driver for this printer (${model}): options such as trays and duplex may be missing.`
+          : `The queue's driver is for another printer model: the printer says it is "${model}". Pages may come out garbled or not at all.`,
         evidence,
         fixes: supportsDriverless(device)
           ? driverlessFix(printer, printer.connection.uri)
           : [
               {
                 title: 'Install the driver for this model',
-                steps: [
-                  `Ask IT to set the queue up with the driver for the ${device.makeAndModel}.`,
-                ],
+                steps: [`Ask IT to set the queue up with the driver for this model (${model}).`],
               },
             ],
       },
