@@ -24,7 +24,12 @@ const TIMEOUT_MS = 600;
 let bed: Testbed;
 let system: CupsPrinterSystem;
 let silent: SilentListener;
-const devices: Record<string, TestDevice> = {};
+const devices = new Map<string, TestDevice>();
+const dev = (name: string): TestDevice => {
+  const device = devices.get(name);
+  if (device === undefined) throw new Error(`no device ${name}`);
+  return device;
+};
 let report: DiagnosticsReport;
 const progress: ProgressEvent[] = [];
 let heldJob = 0;
@@ -35,7 +40,9 @@ const results = (printer: string | null, checkId: string): CheckResult[] =>
 const only = (printer: string | null, checkId: string): CheckResult => {
   const found = results(printer, checkId);
   expect(found, `${checkId} on ${printer ?? 'computer'}`).toHaveLength(1);
-  return found[0] as CheckResult;
+  const [first] = found;
+  if (first === undefined) throw new Error(`no ${checkId} result`);
+  return first;
 };
 
 async function diagnose(
@@ -57,26 +64,24 @@ beforeAll(async () => {
   const started = await Promise.all(
     names.map((name) => bed.addDevice({ name, make: 'Acme', model: `Laser ${name}` })),
   );
-  names.forEach((name, i) => {
-    devices[name] = started[i] as TestDevice;
-  });
+  started.forEach((device, i) => devices.set(names[i] ?? device.name, device));
   silent = await bed.silentListener();
   await bed.addQueues([
-    { name: 'Healthy', device: devices['healthy'] as TestDevice, isDefault: true },
-    { name: 'Jammed', device: devices['jam'] as TestDevice },
-    { name: 'TonerLow', device: devices['tonerlow'] as TestDevice },
-    { name: 'TonerEmpty', device: devices['tonerempty'] as TestDevice },
-    { name: 'NoPaper', device: devices['paper'] as TestDevice },
-    { name: 'Paused', device: devices['healthy'] as TestDevice },
+    { name: 'Healthy', device: dev('healthy'), isDefault: true },
+    { name: 'Jammed', device: dev('jam') },
+    { name: 'TonerLow', device: dev('tonerlow') },
+    { name: 'TonerEmpty', device: dev('tonerempty') },
+    { name: 'NoPaper', device: dev('paper') },
+    { name: 'Paused', device: dev('healthy') },
     { name: 'Gone', driver: CLASSIC_PPD_MODEL },
     { name: 'Silent', device: { uri: silent.uri }, driver: CLASSIC_PPD_MODEL },
-    { name: 'WrongDriver', device: devices['other'] as TestDevice, driver: OTHER_MODEL_PPD },
+    { name: 'WrongDriver', device: dev('other'), driver: OTHER_MODEL_PPD },
   ]);
   await bed.raiseState('Jammed', 'STATE: +media-jam');
   await Promise.all([
-    bed.setSupplies(devices['tonerlow'] as TestDevice, { toner: 5 }),
-    bed.setSupplies(devices['tonerempty'] as TestDevice, { toner: 0 }),
-    bed.setMedia(devices['paper'] as TestDevice, { main: { level: 0 } }),
+    bed.setSupplies(dev('tonerlow'), { toner: 5 }),
+    bed.setSupplies(dev('tonerempty'), { toner: 0 }),
+    bed.setMedia(dev('paper'), { main: { level: 0 } }),
   ]);
   await bed.run('cupsdisable', ['Paused']);
   waitingJobs = [
@@ -97,7 +102,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   system.close();
-  silent.close();
+  await silent.close();
   await bed.stop();
 });
 
