@@ -165,6 +165,22 @@ export async function runDiagnostics(
       const taskSignal = deadlineSignal(budget, run.signal);
       const started = env.now();
       let outcomes: readonly CheckOutcome[];
+      const abortMessage = (): string =>
+        run.signal.aborted
+          ? options.signal?.aborted === true
+            ? 'The diagnostics run was cancelled before this check finished.'
+            : `The diagnostics run reached its ${deadlineMs} ms deadline before this check finished.`
+          : `The check did not finish within ${budget} ms.`;
+      // Armed before the check starts: a check that ignores its signal must still not hold up
+      // the run, and an abort during the check's first synchronous steps must not be missed.
+      const aborted = new Promise<never>((_, reject) => {
+        const fire = (): void => {
+          reject(new Error(abortMessage()));
+        };
+        if (taskSignal.signal.aborted) fire();
+        else taskSignal.signal.addEventListener('abort', fire, { once: true });
+      });
+      aborted.catch(() => undefined);
       try {
         const context: CheckContext = {
           env,
@@ -178,37 +194,14 @@ export async function runDiagnostics(
           check.scope === 'system'
             ? check.run(context)
             : check.run(context, printer ?? (undefined as never));
-        // A check that ignores its signal must still not hold up the run.
-        outcomes = await Promise.race([
-          work,
-          new Promise<never>((_, reject) => {
-            taskSignal.signal.addEventListener(
-              'abort',
-              () => {
-                reject(
-                  new Error(
-                    run.signal.aborted
-                      ? options.signal?.aborted === true
-                        ? 'The diagnostics run was cancelled before this check finished.'
-                        : `The diagnostics run reached its ${deadlineMs} ms deadline before this check finished.`
-                      : `The check did not finish within ${budget} ms.`,
-                  ),
-                );
-              },
-              { once: true },
-            );
-          }),
-        ]);
+        outcomes = await Promise.race([work, aborted]);
         if (outcomes.length === 0) {
           outcomes = [{ status: 'pass', summary: 'Nothing to report.' }];
         }
       } catch (error) {
-        outcomes = [
-          {
-            status: 'error',
-            summary: `This check could not run to the end: ${describeError(error)}`,
-          },
-        ];
+        // A check that gave up because it was aborted says only "aborted": say why instead.
+        const why = taskSignal.signal.aborted ? abortMessage() : describeError(error);
+        outcomes = [{ status: 'error', summary: `This check could not run to the end: ${why}` }];
       } finally {
         taskSignal.clear();
       }
