@@ -147,3 +147,50 @@ function Write-PrintoOk {
     foreach ($key in $Extra.Keys) { $record[$key] = $Extra[$key] }
     Write-PrintoJson -InputObject @([pscustomobject]$record)
 }
+
+function Format-PrintoDriverVersion {
+    # DriverVersion is a packed uint64 (major<<48 | minor<<32 | build<<16 | revision) that a
+    # JavaScript number cannot hold: unpack it here. [decimal] keeps all 64 bits exact on both
+    # PowerShell editions.
+    param($Packed)
+    if ($null -eq $Packed) { return $null }
+    $n = [decimal][uint64]$Packed
+    $revision = $n % 65536; $n = [math]::Floor($n / 65536)
+    $build = $n % 65536; $n = [math]::Floor($n / 65536)
+    $minor = $n % 65536; $major = [math]::Floor($n / 65536)
+    return '{0}.{1}.{2}.{3}' -f $major, $minor, $build, $revision
+}
+
+function Select-PrintoNativeDriver {
+    # A driver name can be installed for several environments; prefer the native one over the
+    # x86 copy kept for 32-bit clients. $null when there is none.
+    param([AllowEmptyCollection()] [object[]] $Drivers = @())
+    $native = @($Drivers | Where-Object { $_.PrinterEnvironment -ne 'Windows NT x86' })
+    if ($native.Count -gt 0) { return $native[0] }
+    if ($Drivers.Count -gt 0) { return $Drivers[0] }
+    return $null
+}
+
+function ConvertTo-PrintoDriverRecord {
+    # The Get-PrinterDriver fields the Node side reads (DriverRecordSchema).
+    param([Parameter(Mandatory = $true)] $Driver)
+    return [pscustomobject]@{
+        Name               = $Driver.Name
+        Manufacturer       = $Driver.Manufacturer
+        MajorVersion       = $Driver.MajorVersion
+        DriverVersion      = Format-PrintoDriverVersion $Driver.DriverVersion
+        Date               = $Driver.Date
+        IsPackageAware     = $Driver.IsPackageAware
+        PrinterEnvironment = $Driver.PrinterEnvironment
+        InfPath            = $Driver.InfPath
+        Provider           = $Driver.Provider
+    }
+}
+
+function Open-PrintoMachineKey {
+    # An HKLM key read-only, in the 64-bit view (a 32-bit PowerShell would otherwise be sent to
+    # WOW6432Node); $null when the key does not exist. The caller disposes it.
+    param([Parameter(Mandatory = $true)] [string] $Path)
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try { return $base.OpenSubKey($Path, $false) } finally { $base.Dispose() }
+}

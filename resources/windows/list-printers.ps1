@@ -7,19 +7,6 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 [Console]::OutputEncoding = [Text.UTF8Encoding]::new($false)
 
-function Format-PrintoDriverVersion {
-    # DriverVersion is a packed uint64 (major<<48 | minor<<32 | build<<16 | revision) that a
-    # JavaScript number cannot hold: unpack it here. [decimal] keeps all 64 bits exact on both
-    # PowerShell editions.
-    param($Packed)
-    if ($null -eq $Packed) { return $null }
-    $n = [decimal][uint64]$Packed
-    $revision = $n % 65536; $n = [math]::Floor($n / 65536)
-    $build = $n % 65536; $n = [math]::Floor($n / 65536)
-    $minor = $n % 65536; $major = [math]::Floor($n / 65536)
-    return '{0}.{1}.{2}.{3}' -f $major, $minor, $build, $revision
-}
-
 try {
     . (Join-Path -Path $PSScriptRoot -ChildPath 'common.ps1')
     $printoArgs = Read-PrintoArgs
@@ -33,14 +20,8 @@ try {
     $ports = @{}
     foreach ($port in @(Get-PrinterPort)) { $ports[[string]$port.Name] = $port }
     $drivers = @{}
-    foreach ($driver in @(Get-PrinterDriver)) {
-        # A driver name can be installed for several environments; prefer the native one over
-        # the x86 copy kept for 32-bit clients.
-        $key = [string]$driver.Name
-        $known = $drivers[$key]
-        if ($null -eq $known -or ($known.PrinterEnvironment -eq 'Windows NT x86' -and $driver.PrinterEnvironment -ne 'Windows NT x86')) {
-            $drivers[$key] = $driver
-        }
+    foreach ($group in @(Get-PrinterDriver | Group-Object -Property Name)) {
+        $drivers[[string]$group.Name] = Select-PrintoNativeDriver -Drivers $group.Group
     }
 
     $records = @(foreach ($p in $printers) {
@@ -71,19 +52,7 @@ try {
                     # Port classes differ (TCP/IP, WSD, local); Select-Object fills absent fields with null.
                     $port | Select-Object -Property Name, Description, PortMonitor, PrinterHostAddress, PortNumber, Protocol, LprQueueName, DeviceURL, SNMPEnabled
                 }
-                Driver          = if ($null -eq $driver) { $null } else {
-                    [pscustomobject]@{
-                        Name               = $driver.Name
-                        Manufacturer       = $driver.Manufacturer
-                        MajorVersion       = $driver.MajorVersion
-                        DriverVersion      = Format-PrintoDriverVersion $driver.DriverVersion
-                        Date               = $driver.Date
-                        IsPackageAware     = $driver.IsPackageAware
-                        PrinterEnvironment = $driver.PrinterEnvironment
-                        InfPath            = $driver.InfPath
-                        Provider           = $driver.Provider
-                    }
-                }
+                Driver          = if ($null -eq $driver) { $null } else { ConvertTo-PrintoDriverRecord -Driver $driver }
             }
         })
     [Console]::Out.Write((ConvertTo-Json -Depth 4 -Compress -InputObject @($records)))

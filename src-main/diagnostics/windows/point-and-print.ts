@@ -41,12 +41,12 @@ function promptsFinding(policy: PolicyFacts, adminOnly: boolean): Finding | null
   const what = [
     ...(install
       ? [
-          `NoWarningNoElevationOnInstall = ${policy.noWarningNoElevationOnInstall ?? ''}: new printer connections install drivers without a warning or elevation prompt`,
+          `NoWarningNoElevationOnInstall = ${policy.noWarningNoElevationOnInstall}: new printer connections install drivers without a warning or elevation prompt`,
         ]
       : []),
     ...(update
       ? [
-          `UpdatePromptSettings = ${policy.updatePromptSettings ?? ''}: driver updates install ${policy.updatePromptSettings === 1 ? 'with a warning but no elevation prompt' : 'without a warning or elevation prompt'}`,
+          `UpdatePromptSettings = ${policy.updatePromptSettings}: driver updates install ${policy.updatePromptSettings === 1 ? 'with a warning but no elevation prompt' : 'without a warning or elevation prompt'}`,
         ]
       : []),
   ];
@@ -155,11 +155,16 @@ function evidenceFor(policy: PolicyFacts): Evidence[] {
     evidence.push({
       label: 'Approved package Point and Print servers',
       value:
-        policy.packagePointAndPrintServers === null ? null : [...policy.packagePointAndPrintServers],
+        policy.packagePointAndPrintServers === null
+          ? null
+          : [...policy.packagePointAndPrintServers],
       sensitive: 'device.identifiers',
     });
   }
-  evidence.push({ label: 'RpcAuthnLevelPrivacyEnabled', value: policy.rpcAuthnLevelPrivacyEnabled });
+  evidence.push({
+    label: 'RpcAuthnLevelPrivacyEnabled',
+    value: policy.rpcAuthnLevelPrivacyEnabled,
+  });
   return evidence;
 }
 

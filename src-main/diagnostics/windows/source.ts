@@ -63,8 +63,9 @@ export function toDriverFacts(record: DriverDetailsRecord): WindowsDriverDetails
     manufacturer: driver.manufacturer,
     majorVersion: driver.majorVersion,
     version: driver.version,
-    // Get-PrinterDriver's date is the INF's DriverVer, as is DriverDate: either will do.
-    date: driver.date ?? signature?.DriverDate ?? null,
+    // Both are the INF's DriverVer date; DriverDate keeps it as the calendar day at midnight UTC,
+    // Get-PrinterDriver's as local midnight, which in UTC can fall on the day before.
+    date: signature?.DriverDate ?? driver.date,
     isPackageAware: driver.isPackageAware,
     isSigned: signature?.IsSigned ?? null,
     signer: blankToNull(signature?.Signer ?? null),

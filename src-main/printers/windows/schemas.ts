@@ -29,6 +29,9 @@ export const ScriptArgsSchemas = {
   'pause-printer': z.strictObject({ printer: printerName }),
   'resume-printer': z.strictObject({ printer: printerName }),
   'print-test-page': z.strictObject({ printer: printerName }),
+  'printer-driver': z.strictObject({ printer: printerName }),
+  'point-and-print': z.strictObject({}),
+  'spool-space': z.strictObject({}),
 } as const;
 
 export type WindowsScript = keyof typeof ScriptArgsSchemas;
@@ -84,6 +87,38 @@ export function parsePowerShellDate(text: string): string | null | undefined {
   return ms < EARLIEST_REAL_DATE ? null : new Date(ms).toISOString();
 }
 
+/** CIM datetime `yyyymmddHHMMSS.mmmmmmsUUU` (UUU: offset in minutes); `*` marks a field not given. */
+const DMTF_DATE =
+  /^(\d{4})(\d{2})(\d{2})(\d{2}|\*{2})(\d{2}|\*{2})(\d{2}|\*{2})\.(\d{6}|\*{6})([+-])(\d{3}|\*{3})$/;
+
+/**
+ * A CIM datetime as WMI writes it (`20230801000000.******+000`, Win32_PnPSignedDriver.DriverDate)
+ * → ISO 8601 in UTC; null when it means "not set"; undefined when it is not one.
+ */
+export function parseDmtfDate(text: string): string | null | undefined {
+  const match = DMTF_DATE.exec(text);
+  if (match === null) return undefined;
+  const field = (index: number): number => {
+    const value = match[index] ?? '';
+    return value.startsWith('*') ? 0 : Number(value);
+  };
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map(field) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const millis = Math.floor(field(7) / 1000);
+  const offset = (match[8] === '-' ? -1 : 1) * field(9);
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset * 60_000;
+  return ms < EARLIEST_REAL_DATE ? null : new Date(ms).toISOString();
+}
+
 const psDate = z
   .union([
     z.string(),
@@ -96,6 +131,21 @@ const psDate = z
     const parsed = parsePowerShellDate(value);
     if (parsed === undefined) {
       ctx.issues.push({ code: 'custom', message: `not a PowerShell date: ${value}`, input: value });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+/** A CIM datetime in its DMTF text, or a DateTime as either PowerShell edition serialises it. */
+const cimDate = z
+  .string()
+  .nullish()
+  .transform((value, ctx) => {
+    if (value === null || value === undefined) return null;
+    const dmtf = parseDmtfDate(value);
+    const parsed = dmtf === undefined ? parsePowerShellDate(value) : dmtf;
+    if (parsed === undefined) {
+      ctx.issues.push({ code: 'custom', message: `not a CIM date: ${value}`, input: value });
       return z.NEVER;
     }
     return parsed;
@@ -288,6 +338,95 @@ export const SpoolerRecordSchema = z.object({
   StartType: serviceStartType,
 });
 
+/** How printer-driver.ps1 found the Win32_PnPSignedDriver entry of a driver. */
+export const SignatureMatchSchema = z.enum(['DeviceName', 'InfName']);
+
+/** Win32_PnPSignedDriver fields of the Plug and Play device that uses a printer driver. */
+export const DriverSignatureRecordSchema = z.object({
+  MatchedBy: SignatureMatchSchema,
+  DeviceName: text,
+  InfName: text,
+  IsSigned: bool,
+  Signer: text,
+  DriverDate: cimDate,
+  DriverProviderName: text,
+  DriverVersion: text,
+});
+export type DriverSignatureRecord = z.infer<typeof DriverSignatureRecordSchema>;
+
+export const DriverDetailsRecordSchema = DriverRecordSchema.extend({
+  /** Null when no Plug and Play device uses the driver (a queue on a TCP/IP port). */
+  Signature: DriverSignatureRecordSchema.nullish().transform((value) => value ?? null),
+});
+export type DriverDetailsRecord = z.infer<typeof DriverDetailsRecordSchema>;
+
+export const PrinterDriverRecordSchema = z.object({
+  Printer: z.string().min(1),
+  DriverName: text,
+  /** Null when Get-PrinterDriver does not list the printer's driver. */
+  Driver: DriverDetailsRecordSchema.nullish().transform((value) => value ?? null),
+});
+export type PrinterDriverRecord = z.infer<typeof PrinterDriverRecordSchema>;
+
+/**
+ * A policy value Windows reads as a DWORD. Text of digits counts as its number (Group Policy
+ * Preferences can write REG_SZ by mistake): reporting what an administrator meant errs on the
+ * side of a warning. Anything else is "not set".
+ */
+const registryNumber = z
+  .union([z.number().int().min(0), z.string()])
+  .nullish()
+  .transform((value) => {
+    if (value === null || value === undefined) return null;
+    if (typeof value === 'number') return value;
+    const digits = value.trim();
+    return /^\d{1,10}$/.test(digits) ? Number(digits) : null;
+  });
+const registryText = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((value) => {
+    if (value === null || value === undefined) return null;
+    const textValue = String(value).trim();
+    return textValue === '' ? null : textValue;
+  });
+
+/** point-and-print.ps1: each value null when not set. */
+export const PointAndPrintRecordSchema = z.object({
+  RestrictDriverInstallationToAdministrators: registryNumber,
+  NoWarningNoElevationOnInstall: registryNumber,
+  UpdatePromptSettings: registryNumber,
+  Restricted: registryNumber,
+  TrustedServers: registryNumber,
+  /** Semicolon-separated fully qualified server names. */
+  ServerList: registryText,
+  InForest: registryNumber,
+  PackagePointAndPrintOnly: registryNumber,
+  PackagePointAndPrintServerList: registryNumber,
+  /** Null when the ListofServers key does not exist. One server may arrive as a bare string. */
+  PackagePointAndPrintServers: z
+    .preprocess((raw) => {
+      const value = unwrapEtsArray(raw);
+      return typeof value === 'string' ? [value] : value;
+    }, z.array(z.string()).nullish())
+    .transform((value) => value ?? null),
+  RpcAuthnLevelPrivacyEnabled: registryNumber,
+});
+export type PointAndPrintRecord = z.infer<typeof PointAndPrintRecordSchema>;
+
+const bytes = z.number().int().min(0);
+
+/** spool-space.ps1 */
+export const SpoolSpaceRecordSchema = z.object({
+  Path: z.string().min(1),
+  /** True when DefaultSpoolDirectory names the folder, false for the built-in default. */
+  Configured: z.boolean(),
+  Drive: text,
+  FreeBytes: bytes,
+  TotalBytes: bytes,
+});
+export type SpoolSpaceRecord = z.infer<typeof SpoolSpaceRecordSchema>;
+
 const okRecord = z.object({ ok: z.literal(true) });
 
 /** Output schema of each script. */
@@ -311,6 +450,9 @@ export const ScriptOutputSchemas = {
         .transform((value) => value ?? null),
     }),
   ),
+  'printer-driver': psSingle(PrinterDriverRecordSchema),
+  'point-and-print': psSingle(PointAndPrintRecordSchema),
+  'spool-space': psSingle(SpoolSpaceRecordSchema),
 } as const satisfies Record<WindowsScript, z.ZodType>;
 
 export type ScriptOutput<S extends WindowsScript> = z.output<(typeof ScriptOutputSchemas)[S]>;

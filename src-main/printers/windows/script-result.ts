@@ -1,9 +1,10 @@
 import { PrintoError } from '../../../src-shared/errors.ts';
 import { PrinterSystemErrorCode } from '../printer-system.ts';
-import type { PowerShellResult } from './powershell-runner.ts';
+import type { PowerShellResult, PowerShellRunner, RunOptions } from './powershell-runner.ts';
 import {
   ScriptErrorSchema,
   ScriptOutputSchemas,
+  type ScriptArgs,
   type ScriptError,
   type ScriptOutput,
   type WindowsScript,
@@ -51,6 +52,12 @@ function describe(script: WindowsScript, context: ScriptContext): string {
       return `resume ${printer}`;
     case 'print-test-page':
       return `print a test page on ${printer}`;
+    case 'printer-driver':
+      return `read the driver of ${printer}`;
+    case 'point-and-print':
+      return 'read the Point and Print policy';
+    case 'spool-space':
+      return 'read the free space of the spool folder';
   }
 }
 
@@ -185,4 +192,20 @@ export function readScriptResult<S extends WindowsScript>(
     throw badResponse(script, `${where}${issue?.message ?? 'invalid'}`, output.error);
   }
   return output.data as ScriptOutput<S>;
+}
+
+/**
+ * Runs a script and reads its answer. Rejects with a PrintoError, or with the signal's reason
+ * when aborted.
+ */
+export async function runScript<S extends WindowsScript>(
+  runner: PowerShellRunner,
+  script: S,
+  args: ScriptArgs<S>,
+  context: ScriptContext = {},
+  options: { readonly signal?: AbortSignal | undefined } = {},
+): Promise<ScriptOutput<S>> {
+  const runOptions: RunOptions = options.signal === undefined ? {} : { signal: options.signal };
+  const result = await runner.run(script, args, runOptions);
+  return readScriptResult(script, result, context);
 }

@@ -20,8 +20,8 @@ import {
   type ListJobsOptions,
   type PrinterSystem,
 } from '../printer-system.ts';
-import type { PowerShellRunner, RunOptions } from './powershell-runner.ts';
-import { readScriptResult, type ScriptContext } from './script-result.ts';
+import type { PowerShellRunner } from './powershell-runner.ts';
+import { runScript, type ScriptContext } from './script-result.ts';
 import type {
   DriverRecord,
   JobRecord,
@@ -176,15 +176,13 @@ export class WindowsPrinterSystem implements PrinterSystem {
     this.#runner = options.runner;
   }
 
-  async #call<S extends WindowsScript>(
+  #call<S extends WindowsScript>(
     script: S,
     args: ScriptArgs<S>,
     context: ScriptContext,
     options: CallOptions,
   ): Promise<ScriptOutput<S>> {
-    const runOptions: RunOptions = options.signal === undefined ? {} : { signal: options.signal };
-    const result = await this.#runner.run(script, args, runOptions);
-    return readScriptResult(script, result, context);
+    return runScript(this.#runner, script, args, context, options);
   }
 
   async listPrinters(options: CallOptions = {}): Promise<Printer[]> {

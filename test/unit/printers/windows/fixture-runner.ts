@@ -16,7 +16,11 @@ export interface FixtureOutput {
   readonly exitCode?: number;
 }
 
-export type Scenario = Partial<Record<WindowsScript, string | FixtureOutput>>;
+/** A fixture per script, or a function of the script's arguments (one fixture per printer). */
+export type Scenario = {
+  readonly [S in WindowsScript]?:
+    string | FixtureOutput | ((args: ScriptArgs<S>) => string | FixtureOutput);
+};
 
 export interface RecordedCall {
   readonly script: WindowsScript;
@@ -31,7 +35,8 @@ export function failing(stdout: string): FixtureOutput {
 /**
  * The only fake in these tests: answers each script with a fixture file, as PowerShell would have
  * printed it on a real machine, and records the arguments it was given. A script without an entry
- * in the scenario gets `<version>/<script>.json`, or fails the test loudly when that is missing.
+ * in the scenario gets `<version>/<script>.json`, or fails the test loudly when that is missing;
+ * an entry that is a function chooses the fixture from the arguments.
  */
 export class FixtureRunner implements PowerShellRunner {
   readonly calls: RecordedCall[] = [];
@@ -55,7 +60,9 @@ export class FixtureRunner implements PowerShellRunner {
   ): Promise<PowerShellResult> {
     if (options.signal?.aborted === true) return Promise.reject(options.signal.reason as Error);
     this.calls.push({ script, args });
-    const entry = this.#scenario[script] ?? `${script}.json`;
+    const given = this.#scenario[script] as
+      string | FixtureOutput | ((args: ScriptArgs<S>) => string | FixtureOutput) | undefined;
+    const entry = typeof given === 'function' ? given(args) : (given ?? `${script}.json`);
     const output: FixtureOutput = typeof entry === 'string' ? { stdout: entry } : entry;
     return Promise.resolve({
       stdout: output.stdout === undefined ? '' : this.#read(output.stdout),

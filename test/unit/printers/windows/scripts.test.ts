@@ -49,14 +49,18 @@ describe('resources/windows scripts', () => {
     },
   );
 
-  it.each(['list-printers', 'list-jobs', 'spooler-status'])(
-    '%s.ps1 prints one compressed JSON array',
-    (script) => {
-      expect(read(`${script}.ps1`)).toMatch(
-        /\[Console\]::Out\.Write\(\(ConvertTo-Json -Depth 4 -Compress -InputObject @\(\$\w+\)\)\)/,
-      );
-    },
-  );
+  it.each([
+    'list-printers',
+    'list-jobs',
+    'spooler-status',
+    'printer-driver',
+    'point-and-print',
+    'spool-space',
+  ])('%s.ps1 prints one compressed JSON array', (script) => {
+    expect(read(`${script}.ps1`)).toMatch(
+      /\[Console\]::Out\.Write\(\(ConvertTo-Json -Depth 4 -Compress -InputObject @\(\$\w+\)\)\)/,
+    );
+  });
 
   it('never evaluate or quote input into code, queries or wildcard parameters', () => {
     const forbidden = [
@@ -93,9 +97,59 @@ describe('resources/windows scripts', () => {
   });
 
   it('unpack DriverVersion to a string inside PowerShell', () => {
-    const text = read('list-printers.ps1');
-    expect(text).toContain('DriverVersion      = Format-PrintoDriverVersion $driver.DriverVersion');
-    expect(text).toMatch(/'\{0\}\.\{1\}\.\{2\}\.\{3\}' -f \$major, \$minor, \$build, \$revision/);
+    expect(common).toContain(
+      'DriverVersion      = Format-PrintoDriverVersion $Driver.DriverVersion',
+    );
+    expect(common).toMatch(/'\{0\}\.\{1\}\.\{2\}\.\{3\}' -f \$major, \$minor, \$build, \$revision/);
+    for (const script of ['list-printers', 'printer-driver']) {
+      expect(read(`${script}.ps1`)).toContain('ConvertTo-PrintoDriverRecord -Driver $driver');
+    }
+  });
+
+  it('join the driver to Win32_PnPSignedDriver by name, filtering in PowerShell', () => {
+    const text = read('printer-driver.ps1');
+    expect(text).toContain('$printer = Find-PrintoPrinter -Name $name');
+    expect(text).toMatch(
+      /Get-CimInstance -ClassName Win32_PnPSignedDriver \| Where-Object \{ \$_\.DeviceClass -eq 'PRINTER' \}/,
+    );
+    expect(text).toContain('Where-Object { $_.DeviceName -eq $driverName }');
+    expect(text).toContain('Where-Object { $_.InfName -eq $infFile }');
+    // One form for DriverDate whichever edition ran: the DMTF text of WMI.
+    expect(text).toContain("'000000.******+000'");
+  });
+
+  it('read the registry read-only through one helper, in the 64-bit view', () => {
+    expect(common).toContain('[Microsoft.Win32.RegistryView]::Registry64');
+    expect(common).toContain('$base.OpenSubKey($Path, $false)');
+    const policy = read('point-and-print.ps1');
+    for (const value of [
+      'RestrictDriverInstallationToAdministrators',
+      'NoWarningNoElevationOnInstall',
+      'UpdatePromptSettings',
+      'Restricted',
+      'TrustedServers',
+      'ServerList',
+      'PackagePointAndPrintOnly',
+      'PackagePointAndPrintServerList',
+      'RpcAuthnLevelPrivacyEnabled',
+    ]) {
+      expect(policy).toContain(`-Name '${value}'`);
+    }
+    expect(policy).toContain(
+      String.raw`Open-PrintoMachineKey -Path 'Software\Policies\Microsoft\Windows NT\Printers\PointAndPrint'`,
+    );
+    expect(policy).toContain(
+      String.raw`Open-PrintoMachineKey -Path 'System\CurrentControlSet\Control\Print'`,
+    );
+    const spool = read('spool-space.ps1');
+    expect(spool).toContain(
+      String.raw`Open-PrintoMachineKey -Path 'SYSTEM\CurrentControlSet\Control\Print\Printers'`,
+    );
+    expect(spool).toContain("GetValue('DefaultSpoolDirectory', $null)");
+    expect(spool).toContain(String.raw`'System32\spool\PRINTERS'`);
+    for (const script of ['point-and-print', 'spool-space']) {
+      expect(read(`${script}.ps1`)).not.toMatch(/Set-ItemProperty|New-Item|SetValue|CreateSubKey/);
+    }
   });
 
   it('check ReturnValue of the Win32_Printer methods', () => {
