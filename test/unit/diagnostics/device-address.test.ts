@@ -39,8 +39,12 @@ describe('device addresses from queue URIs', () => {
 
 describe('driver names against device models', () => {
   it('matches on the distinctive words of the model', () => {
+    // A family driver (M404) fits the model variant (M404dn); a neighbouring model (M402) does not.
     expect(
       driverMatchesModel('HP LaserJet Pro M404 Postscript (recommended)', 'HP LaserJet Pro M404dn'),
+    ).toBe(true);
+    expect(
+      driverMatchesModel('HP LaserJet Pro M402 Postscript (recommended)', 'HP LaserJet Pro M404dn'),
     ).toBe(false);
     expect(
       driverMatchesModel('HP LaserJet Pro M404dn, hpcups 3.22.10', 'HP LaserJet Pro M404dn'),
