@@ -11,7 +11,7 @@ import { createPrinterSystem } from '../printers/create-printer-system.ts';
 import type { CreatePrinterSystemOptions } from '../printers/create-printer-system.ts';
 import type { PrinterSystem, WhichJobs } from '../printers/printer-system.ts';
 import { PrinterSystemErrorCode } from '../printers/printer-system.ts';
-import { commonChecks } from '../diagnostics/checks/index.ts';
+import { allChecks } from '../diagnostics/checks/index.ts';
 import { createDiagnosticsEnvironment } from '../diagnostics/environment.ts';
 import { DEFAULT_NETWORK_TIMEOUT_MS, runDiagnostics } from '../diagnostics/runner.ts';
 import type { Check } from '../diagnostics/check.ts';
@@ -279,7 +279,7 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
       );
       const showProgress = io.progress === true && globals().json !== true && scopes === undefined;
       const progress = { drawn: false };
-      const report = await runDiagnostics(env, deps.checks ?? commonChecks, {
+      const report = await runDiagnostics(env, deps.checks ?? allChecks, {
         ...(names.length === 0 ? {} : { printers: names }),
         ...(timeout === undefined ? {} : { networkTimeoutMs: timeout }),
         ...(showProgress

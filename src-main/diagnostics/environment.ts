@@ -6,6 +6,8 @@ import { readFile, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PrintoError } from '../../src-shared/errors.ts';
 import type { PrinterSystem } from '../printers/printer-system.ts';
+import { WindowsPrinterSystem } from '../printers/windows/windows-printer-system.ts';
+import { PowerShellDiagnosticsSource, windowsSpoolSpace } from './windows/index.ts';
 import type {
   DiagnosticsEnvironment,
   DiagnosticsOs,
@@ -58,16 +60,24 @@ export function createDiagnosticsEnvironment(
   } = {},
 ): DiagnosticsEnvironment {
   const os = options.os ?? currentOs();
-  const cupsSpool =
-    system.kind === 'cups' && system.isLocal === true
-      ? async (): Promise<SpoolSpace> => diskSpace(await cupsRequestRoot())
-      : undefined;
-  const spoolSpace = options.spoolSpace ?? cupsSpool;
+  const onWindows = system instanceof WindowsPrinterSystem ? system : undefined;
+  const windows =
+    options.windows ??
+    (onWindows === undefined
+      ? undefined
+      : new PowerShellDiagnosticsSource({ runner: onWindows.runner, system: onWindows }));
+  const localSpool =
+    onWindows !== undefined
+      ? windowsSpoolSpace(onWindows.runner)
+      : system.kind === 'cups' && system.isLocal === true
+        ? async (): Promise<SpoolSpace> => diskSpace(await cupsRequestRoot())
+        : undefined;
+  const spoolSpace = options.spoolSpace ?? localSpool;
   return {
     os,
     system,
     now: options.now ?? Date.now,
-    ...(options.windows === undefined ? {} : { windows: options.windows }),
+    ...(windows === undefined ? {} : { windows }),
     ...(spoolSpace === undefined ? {} : { spoolSpace }),
   };
 }

@@ -1,4 +1,5 @@
 import type { Check } from '../check.ts';
+import { windowsChecks } from '../windows/index.ts';
 import { deviceConditionCheck } from './device-condition.ts';
 import { deviceIppCheck, deviceReachableCheck } from './device.ts';
 import { documentFormatsCheck, driverKindCheck, driverMatchCheck } from './driver.ts';
@@ -23,3 +24,6 @@ export const commonChecks: readonly Check[] = [
   documentFormatsCheck,
   spoolSpaceCheck,
 ];
+
+/** Every check; the runner keeps those whose `os` includes this computer's. */
+export const allChecks: readonly Check[] = [...commonChecks, ...windowsChecks];

@@ -176,6 +176,11 @@ export class WindowsPrinterSystem implements PrinterSystem {
     this.#runner = options.runner;
   }
 
+  /** The PowerShell runner, shared with the diagnostics sources that read more than the port does. */
+  get runner(): PowerShellRunner {
+    return this.#runner;
+  }
+
   #call<S extends WindowsScript>(
     script: S,
     args: ScriptArgs<S>,
