@@ -20,6 +20,7 @@ import type { SensitiveScope } from '../../src-shared/model/diagnostics.ts';
 import { shareableReport } from '../../src-shared/privacy/share-report.ts';
 import { progressLine, renderReport } from './diagnose-format.ts';
 import { jobsTable, printersTable } from './format.ts';
+import { APP_VERSION } from '../version.ts';
 
 export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, NoPrintService: 3 } as const;
 
@@ -45,8 +46,6 @@ interface GlobalOptions {
   json?: boolean;
   timeout?: number;
 }
-
-const VERSION = '0.1.0';
 
 class UsageError extends Error {}
 
@@ -122,7 +121,7 @@ export async function runCli(
 
   const program = new Command('printo-help')
     .description('Printers, print queues and queue actions for Printo Help.')
-    .version(VERSION, '-V, --version')
+    .version(APP_VERSION, '-V, --version')
     .addOption(new Option('--json', 'machine-readable JSON on standard output'))
     .addOption(
       new Option(

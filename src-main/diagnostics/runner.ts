@@ -23,6 +23,7 @@ import type {
   RunFacts,
 } from './check.ts';
 import { NetworkDeviceProbe } from './device-probe.ts';
+import { APP_VERSION } from '../version.ts';
 
 export const DEFAULT_NETWORK_TIMEOUT_MS = 3_000;
 /** Local checks (the print service, the spooler, disk space) get a longer budget. */
@@ -257,7 +258,7 @@ export async function runDiagnostics(
     networkTimeoutMs,
     deadlineMs,
     printers: options.printers ?? null,
-    appVersion: options.appVersion ?? '0.1.0',
+    appVersion: options.appVersion ?? APP_VERSION,
   });
 }
 
