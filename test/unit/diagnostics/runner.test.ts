@@ -16,23 +16,9 @@ import type { PrinterSystem } from '../../../src-main/printers/printer-system.ts
 import { PrintoError } from '../../../src-shared/errors.ts';
 import { DiagnosticsReportSchema } from '../../../src-shared/model/diagnostics.ts';
 import type { Printer } from '../../../src-shared/model/printer.ts';
+import { makePrinter } from '../make-printer.ts';
 
-const printer = (name: string): Printer => ({
-  name,
-  description: null,
-  location: null,
-  makeAndModel: null,
-  driver: null,
-  connection: { uri: null, port: null },
-  isDefault: false,
-  isShared: false,
-  state: 'idle',
-  reasons: [],
-  stateMessage: null,
-  supplies: [],
-  acceptingJobs: true,
-  jobCount: 0,
-});
+const printer = (name: string): Printer => makePrinter({ name });
 
 function memorySystem(printers: Printer[] | Error): PrinterSystem {
   const list = (): Promise<Printer[]> =>

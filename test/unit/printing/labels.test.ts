@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Printer } from '../../../src-shared/model/printer.ts';
+import { makePrinter } from '../make-printer.ts';
 import { normaliseReasons } from '../../../src-shared/printing/state-reasons.ts';
 import { printerStatusLabel, reasonLabel } from '../../../src-shared/printing/labels.ts';
 
-const printer = (over: Partial<Printer>): Printer => ({
-  name: 'Office',
-  description: null,
-  location: null,
-  makeAndModel: null,
-  driver: null,
-  connection: { uri: null, port: null },
-  isDefault: false,
-  isShared: false,
-  state: 'idle',
-  reasons: [],
-  stateMessage: null,
-  supplies: [],
-  acceptingJobs: true,
-  jobCount: 0,
-  ...over,
-});
+const printer = (over: Partial<Printer>): Printer => makePrinter({ name: 'Office', ...over });
 
 describe('plain-language labels', () => {
   it('says what a person sees', () => {
