@@ -1,0 +1,152 @@
+/**
+ * The relay's storage port. The embedded adapter is SQLite (node:sqlite, one file in the data
+ * directory); PostgreSQL can implement the same port when one machine is outgrown. Every method
+ * is synchronous in the SQLite adapter's spirit but returns plain values so that an async adapter
+ * can wrap it; time always comes from the caller (an injectable clock), never from the store.
+ */
+import type { Scope } from '../../src-shared/protocol/v1.ts';
+
+export interface Org {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+export interface Device {
+  readonly id: string;
+  readonly orgId: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+export type AgentRole = 'agent' | 'admin';
+
+export interface Agent {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: AgentRole;
+  readonly disabled: boolean;
+  readonly createdAt: string;
+}
+
+export type SessionState = 'waiting' | 'awaiting-consent' | 'active' | 'ended';
+
+export interface SessionRecord {
+  readonly id: string;
+  readonly orgId: string;
+  readonly deviceId: string;
+  readonly description: string;
+  readonly state: SessionState;
+  readonly agentId: string | null;
+  readonly grantedScopes: readonly Scope[];
+  readonly createdAt: string;
+  readonly endedAt: string | null;
+  readonly endReason: string | null;
+  readonly legalHold: boolean;
+}
+
+export interface ChatRecord {
+  readonly sessionId: string;
+  readonly messageId: string;
+  /** Relay order within the session, from 1. */
+  readonly seq: number;
+  readonly from: 'client' | 'agent' | 'relay';
+  readonly senderName: string;
+  /** Already redacted (card numbers masked) before it reaches the store. */
+  readonly text: string;
+  readonly redacted: boolean;
+  readonly at: string;
+}
+
+export type ConsentKind = 'grant' | 'deny' | 'timeout' | 'revoke' | 'end';
+
+export interface ConsentReceipt {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly kind: ConsentKind;
+  /** Who acted: `client:<deviceId>`, `agent:<agentId>` or `relay`. */
+  readonly actor: string;
+  /** Scopes granted (grant), revoked (revoke) or requested (deny/timeout). */
+  readonly scopes: readonly Scope[];
+  /** The notice the user was shown, verbatim. */
+  readonly notice: string;
+  readonly at: string;
+}
+
+/** Retention periods per category, in days (docs/privacy.md gives the defaults). */
+export interface RetentionPeriods {
+  readonly chatTranscriptDays: number;
+  readonly consentReceiptDays: number;
+  readonly sessionMetadataDays: number;
+}
+
+export interface PurgeResult {
+  readonly sessions: number;
+  readonly chatMessages: number;
+  readonly consentReceipts: number;
+  /** Sessions past retention but kept because of a legal hold. */
+  readonly heldBack: number;
+}
+
+export interface SessionExport {
+  readonly format: 'printo-relay/session-export/v1';
+  readonly exportedAt: string;
+  readonly session: SessionRecord;
+  readonly device: Device | null;
+  readonly agent: Pick<Agent, 'id' | 'name'> | null;
+  readonly transcript: readonly ChatRecord[];
+  readonly consentReceipts: readonly ConsentReceipt[];
+}
+
+export interface Store {
+  createOrg(name: string, now: string): Org;
+  listOrgs(): readonly Org[];
+  /** Stores only a hash of the key; returns nothing secret. */
+  addEnrollmentKey(orgId: string, keyHash: string, now: string): void;
+  findOrgByEnrollmentKeyHash(keyHash: string): Org | null;
+
+  createDevice(device: { orgId: string; name: string; secretHash: string }, now: string): Device;
+  /** The device and its secret hash, for authentication. */
+  findDeviceCredentials(deviceId: string): { device: Device; secretHash: string } | null;
+
+  createAgent(
+    agent: { email: string; name: string; role: AgentRole; passwordHash: string },
+    now: string,
+  ): Agent;
+  findAgentCredentials(email: string): { agent: Agent; passwordHash: string } | null;
+  getAgent(id: string): Agent | null;
+  listAgents(): readonly Agent[];
+  setAgentDisabled(id: string, disabled: boolean): boolean;
+
+  createSession(
+    session: { id: string; orgId: string; deviceId: string; description: string },
+    now: string,
+  ): SessionRecord;
+  updateSession(
+    id: string,
+    patch: Partial<
+      Pick<SessionRecord, 'state' | 'agentId' | 'grantedScopes' | 'endedAt' | 'endReason'>
+    >,
+  ): SessionRecord;
+  getSession(id: string): SessionRecord | null;
+  listSessions(filter?: { state?: SessionState; orgId?: string }): readonly SessionRecord[];
+
+  appendChat(record: ChatRecord): void;
+  listChat(sessionId: string): readonly ChatRecord[];
+
+  addConsentReceipt(receipt: Omit<ConsentReceipt, 'id'>): ConsentReceipt;
+  listConsentReceipts(sessionId: string): readonly ConsentReceipt[];
+
+  setLegalHold(sessionId: string, hold: boolean): boolean;
+  /** Deletes what is past its retention period and not on hold; `now` is the caller's clock. */
+  purge(now: Date, periods: RetentionPeriods): PurgeResult;
+  exportSession(sessionId: string, now: string): SessionExport | null;
+  /** Erases a session's transcript and receipts' personal content; refused while on hold. */
+  eraseSession(
+    sessionId: string,
+    now: string,
+  ): { erased: boolean; reason?: 'legal-hold' | 'not-found' };
+
+  close(): void;
+}
