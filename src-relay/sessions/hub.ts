@@ -1,0 +1,916 @@
+/**
+ * The session hub: where a client's request for help meets an agent, consent is asked and
+ * enforced, and chat, data requests and proposed actions are routed. Transport-neutral: it talks
+ * to peers through `PeerConnection` (ws.ts adapts a WebSocket) and to storage through the Store
+ * port. Everything the agent sends is checked against the scopes the user granted before it
+ * reaches the client; nothing but the join request passes before a grant.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { redactCardNumbers } from '../../src-shared/privacy/pan.ts';
+import { redactData } from '../../src-shared/privacy/redact-data.ts';
+import { decodeFrame } from '../../src-shared/protocol/frames.ts';
+import {
+  ALL_SCOPES,
+  AgentMessageSchema,
+  ClientMessageSchema,
+  CloseCode,
+  LIMITS,
+} from '../../src-shared/protocol/v1.ts';
+import type {
+  AgentMessage,
+  ClientMessage,
+  DataKind,
+  ErrorCode,
+  ProposedAction,
+  Scope,
+} from '../../src-shared/protocol/v1.ts';
+import type { AgentIdentity, ClientIdentity, Clock, Logger, Metrics } from '../server/contracts.ts';
+import type { ConsentKind, SessionState, Store } from '../store/store.ts';
+import { GuessLimiter, newSessionCode } from './codes.ts';
+import { Stream } from './stream.ts';
+import { TokenBucket } from './token-bucket.ts';
+
+/** What the hub needs of a connection. */
+export interface PeerConnection {
+  send(frame: string): void;
+  close(code: number, reason: string): void;
+  readonly remoteAddress: string;
+}
+
+export interface HubOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Shown to the user before consenting, with the chat retention period (docs/privacy.md). */
+  readonly notice: { readonly text: string; readonly retentionDays: number };
+  readonly consentTimeoutMs?: number;
+  readonly resumeWindowMs?: number;
+  readonly codeTtlMs?: number;
+  /** Timers are injectable so that consent and resume windows are testable without waiting. */
+  readonly timers?: {
+    setTimeout(fn: () => void, ms: number): unknown;
+    clearTimeout(handle: unknown): void;
+  };
+}
+
+/** After this many bad frames a connection is closed with 1008; other sessions never notice. */
+const MAX_BAD_FRAMES = 5;
+/** Rate-limit rejections tolerated before the connection is closed with 4005. */
+const MAX_RATE_REJECTIONS = 20;
+
+type Role = 'client' | 'agent';
+
+interface Pending {
+  readonly kind: 'data' | 'action';
+  readonly dataKind?: DataKind;
+  readonly action?: ProposedAction;
+  /** The agent's frame id, returned as `ref` so the agent can match the answer. */
+  readonly ref: string;
+}
+
+interface LiveSession {
+  readonly id: string;
+  readonly orgId: string;
+  readonly deviceId: string;
+  readonly deviceName: string;
+  readonly description: string;
+  state: SessionState;
+  code: string | null;
+  codeExpiresAt: number;
+  agent: AgentIdentity | null;
+  requested: Scope[];
+  granted: Scope[];
+  consentRequestId: string | null;
+  consentTimer: unknown;
+  readonly client: Stream;
+  agentStream: Stream | null;
+  readonly pending: Map<string, Pending>;
+  chatSeq: number;
+  readonly tokens: { client: string; agent: string | null };
+  dropTimers: { client: unknown; agent: unknown };
+  readonly createdAt: number;
+}
+
+interface Peer {
+  readonly role: Role;
+  readonly connection: PeerConnection;
+  readonly client?: ClientIdentity;
+  readonly agent?: AgentIdentity;
+  stream: Stream;
+  session: LiveSession | null;
+  badFrames: number;
+  rateRejections: number;
+  readonly chatBucket: TokenBucket;
+  greeted: boolean;
+  closed: boolean;
+}
+
+const REQUIRED_SCOPE: Readonly<Record<DataKind, Scope>> = {
+  printers: 'printers.read',
+  jobs: 'printers.read',
+  diagnostics: 'diagnostics.read',
+};
+
+export class SessionHub {
+  private readonly sessions = new Map<string, LiveSession>();
+  private readonly byCode = new Map<string, LiveSession>();
+  private readonly peers = new Set<Peer>();
+  private readonly guesses = new GuessLimiter(20, 60 * 60_000);
+  private readonly options: HubOptions;
+  private readonly timers: NonNullable<HubOptions['timers']>;
+  private shuttingDown = false;
+
+  constructor(options: HubOptions) {
+    this.options = options;
+    this.timers = options.timers ?? {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (handle) => {
+        clearTimeout(handle as NodeJS.Timeout);
+      },
+    };
+    // Sessions left open by a crash cannot be resumed: end them, with the reason, in the store.
+    for (const session of options.store.listSessions()) {
+      if (session.state !== 'ended') {
+        options.store.updateSession(session.id, {
+          state: 'ended',
+          endedAt: this.nowIso(),
+          endReason: 'relay-restart',
+        });
+      }
+    }
+  }
+
+  private now(): number {
+    return this.options.clock.now();
+  }
+
+  private nowIso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  private nowDate(): Date {
+    return new Date(this.now());
+  }
+
+  /** Counts of live sessions by state, for /metrics. */
+  stats(): Record<string, number> {
+    const counts: Record<string, number> = { waiting: 0, 'awaiting-consent': 0, active: 0 };
+    for (const session of this.sessions.values()) {
+      counts[session.state] = (counts[session.state] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  private publishStats(): void {
+    this.options.metrics.sessionsByState(this.stats());
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connections
+
+  /** A new authenticated connection. Returns the handlers the transport calls. */
+  attach(
+    connection: PeerConnection,
+    identity: { role: 'client'; client: ClientIdentity } | { role: 'agent'; agent: AgentIdentity },
+  ): { onFrame(raw: string): void; onClose(): void } {
+    const peer: Peer = {
+      role: identity.role,
+      connection,
+      ...(identity.role === 'client' ? { client: identity.client } : { agent: identity.agent }),
+      stream: new Stream(),
+      session: null,
+      badFrames: 0,
+      rateRejections: 0,
+      chatBucket: new TokenBucket(10, 2, this.now()),
+      greeted: false,
+      closed: false,
+    };
+    peer.stream.attach(connection);
+    this.peers.add(peer);
+    this.options.metrics.connectionOpened(peer.role);
+    if (this.shuttingDown) {
+      connection.close(CloseCode.tryAgainLater, 'relay is shutting down');
+    }
+    return {
+      onFrame: (raw) => {
+        this.onFrame(peer, raw);
+      },
+      onClose: () => {
+        this.onClose(peer);
+      },
+    };
+  }
+
+  private onFrame(peer: Peer, raw: string): void {
+    if (peer.closed) return;
+    const decoded =
+      peer.role === 'client'
+        ? decodeFrame(raw, ClientMessageSchema)
+        : decodeFrame(raw, AgentMessageSchema);
+    if (!decoded.ok) {
+      this.options.metrics.rejected(decoded.code);
+      this.error(peer, decoded.code, decoded.message, decoded.id);
+      peer.badFrames += 1;
+      if (peer.badFrames >= MAX_BAD_FRAMES) {
+        this.closePeer(peer, CloseCode.policyViolation, 'too many malformed frames');
+      }
+      return;
+    }
+    const frame = decoded.frame;
+    peer.stream.acknowledge(frame.ack);
+    if (frame.type === 'ack') return;
+    if (frame.type === 'hello') {
+      this.hello(peer, frame.payload);
+      return;
+    }
+    if (!peer.greeted) {
+      this.error(peer, 'wrong-state', 'Send hello first.', frame.id);
+      return;
+    }
+    if (!peer.stream.accept(frame.seq, frame.id)) {
+      // A resend of something already handled: acknowledge it again, do nothing else.
+      peer.stream.control({ type: 'ack', payload: {} }, this.nowDate());
+      return;
+    }
+    const before = peer.stream.pending;
+    if (peer.role === 'client') this.fromClient(peer, frame as ClientMessage & { id: string });
+    else this.fromAgent(peer, frame as AgentMessage & { id: string });
+    // Every sequenced frame is acknowledged: by the reply if there was one, else explicitly.
+    if (peer.stream.pending === before && frame.seq > 0 && this.isOpen(peer)) {
+      peer.stream.control({ type: 'ack', payload: {} }, this.nowDate());
+    }
+  }
+
+  /** A method, not a field read: handlers above may have closed the peer. */
+  private isOpen(peer: Peer): boolean {
+    return !peer.closed;
+  }
+
+  private onClose(peer: Peer): void {
+    if (peer.closed && !this.peers.has(peer)) return;
+    peer.closed = true;
+    this.peers.delete(peer);
+    this.options.metrics.connectionClosed(peer.role);
+    peer.stream.detach(peer.connection);
+    const session = peer.session;
+    if (session === null || session.state === 'ended') return;
+    // The peer may come back with its resume token; until then its messages wait in the outbox.
+    const window = this.options.resumeWindowMs ?? LIMITS.resumeWindowMs;
+    const timer = this.timers.setTimeout(() => {
+      if (session.state !== 'ended' && !this.streamOf(session, peer.role)?.connected) {
+        this.endSession(
+          session,
+          'resume-window-expired',
+          'relay',
+          `The ${peer.role === 'client' ? 'user' : 'agent'} did not come back within ${window / 1000} s.`,
+        );
+      }
+    }, window);
+    session.dropTimers[peer.role] = timer;
+  }
+
+  private streamOf(session: LiveSession, role: Role): Stream | null {
+    return role === 'client' ? session.client : session.agentStream;
+  }
+
+  private closePeer(peer: Peer, code: number, reason: string): void {
+    peer.closed = true;
+    peer.connection.close(code, reason);
+  }
+
+  private error(peer: Peer, code: ErrorCode, message: string, ref?: string): void {
+    // Errors are sequenced when the peer has a session stream, so they survive a resume.
+    peer.stream.send(
+      { type: 'error', payload: { code, message, ...(ref === undefined ? {} : { ref }) } },
+      this.nowDate(),
+    );
+  }
+
+  private hello(
+    peer: Peer,
+    payload: { resume?: { sessionId: string; token: string; lastSeq: number } | undefined },
+  ): void {
+    if (peer.greeted) {
+      this.error(peer, 'wrong-state', 'hello was already sent on this connection.');
+      return;
+    }
+    peer.greeted = true;
+    const limits = { maxFrameBytes: LIMITS.maxFrameBytes, maxChatChars: LIMITS.maxChatChars };
+    const resume = payload.resume;
+    if (resume === undefined) {
+      peer.stream.control(
+        peer.role === 'client'
+          ? {
+              type: 'welcome',
+              payload: {
+                deviceId: peer.client?.deviceId ?? '',
+                heartbeatMs: LIMITS.heartbeatMs,
+                limits,
+              },
+            }
+          : {
+              type: 'welcome',
+              payload: { agent: this.agentInfo(peer), heartbeatMs: LIMITS.heartbeatMs, limits },
+            },
+        this.nowDate(),
+      );
+      if (peer.role === 'agent') this.sendQueue(peer);
+      return;
+    }
+    const session = this.sessions.get(resume.sessionId);
+    const token = peer.role === 'client' ? session?.tokens.client : session?.tokens.agent;
+    const owner =
+      session === undefined
+        ? false
+        : peer.role === 'client'
+          ? session.deviceId === peer.client?.deviceId
+          : session.agent?.agentId === peer.agent?.agentId;
+    const stream = session === undefined ? null : this.streamOf(session, peer.role);
+    if (
+      session === undefined ||
+      session.state === 'ended' ||
+      token !== resume.token ||
+      !owner ||
+      stream === null
+    ) {
+      this.options.metrics.rejected('resume-rejected');
+      this.closePeer(peer, CloseCode.resumeRejected, 'session unknown, ended or not yours');
+      return;
+    }
+    // Another live connection holds this stream: the newer one wins (a half-dead socket).
+    for (const other of this.peers) {
+      if (other !== peer && other.stream === stream) {
+        other.stream.detach(other.connection);
+        other.session = null;
+        this.closePeer(other, CloseCode.replaced, 'replaced by a newer connection');
+      }
+    }
+    this.timers.clearTimeout(session.dropTimers[peer.role]);
+    peer.stream.detach(peer.connection);
+    peer.stream = stream;
+    peer.session = session;
+    stream.attach(peer.connection);
+    stream.control(
+      peer.role === 'client'
+        ? {
+            type: 'welcome',
+            payload: {
+              deviceId: peer.client?.deviceId ?? '',
+              heartbeatMs: LIMITS.heartbeatMs,
+              limits,
+              resumed: { sessionId: session.id, lastSeq: stream.lastInSeq },
+            },
+          }
+        : {
+            type: 'welcome',
+            payload: {
+              agent: this.agentInfo(peer),
+              heartbeatMs: LIMITS.heartbeatMs,
+              limits,
+              resumed: { sessionId: session.id, lastSeq: stream.lastInSeq },
+            },
+          },
+      this.nowDate(),
+    );
+    if (!stream.replay(resume.lastSeq)) {
+      this.endSession(session, 'resume-window-expired', 'relay', 'Too much was missed to resume.');
+      return;
+    }
+    this.options.logger.info('session.resumed', { sessionId: session.id, role: peer.role });
+  }
+
+  private agentInfo(peer: Peer): { id: string; name: string } {
+    return { id: peer.agent?.agentId ?? '', name: peer.agent?.name ?? '' };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Client messages
+
+  private fromClient(peer: Peer, frame: ClientMessage & { id: string }): void {
+    const session = peer.session;
+    switch (frame.type) {
+      case 'hello':
+      case 'ack':
+        return;
+      case 'help.request': {
+        if (session !== null && session.state !== 'ended') {
+          this.error(peer, 'wrong-state', 'This connection already has a session.', frame.id);
+          return;
+        }
+        this.createSession(peer, frame.payload.description);
+        return;
+      }
+      case 'consent.answer':
+        this.consentAnswer(peer, frame.payload, frame.id);
+        return;
+      case 'consent.revoke': {
+        if (session?.state !== 'active') {
+          this.error(peer, 'wrong-state', 'Nothing has been granted in this session.', frame.id);
+          return;
+        }
+        const revoked = frame.payload.scopes.filter((s) => session.granted.includes(s));
+        session.granted = session.granted.filter((s) => !frame.payload.scopes.includes(s));
+        this.options.store.updateSession(session.id, { grantedScopes: session.granted });
+        this.receipt(session, 'revoke', `client:${session.deviceId}`, revoked, '');
+        this.toBoth(session, { type: 'consent.state', payload: { granted: session.granted } });
+        return;
+      }
+      case 'chat.send':
+        this.chat(peer, frame.payload.text, frame.id);
+        return;
+      case 'data.response':
+      case 'action.response':
+        this.clientAnswer(peer, frame);
+        return;
+      case 'session.end':
+        if (session === null || session.state === 'ended') {
+          this.error(peer, 'no-session', 'There is no session to end.', frame.id);
+          return;
+        }
+        this.endSession(
+          session,
+          'ended-by-client',
+          `client:${session.deviceId}`,
+          'The user ended the session.',
+        );
+        return;
+    }
+  }
+
+  private createSession(peer: Peer, description: string): void {
+    const client = peer.client;
+    if (client === undefined) return;
+    const id = randomUUID();
+    let code = newSessionCode();
+    while (this.byCode.has(code)) code = newSessionCode();
+    const ttl = this.options.codeTtlMs ?? LIMITS.codeTtlMs;
+    const session: LiveSession = {
+      id,
+      orgId: client.orgId,
+      deviceId: client.deviceId,
+      deviceName: client.deviceName,
+      description,
+      state: 'waiting',
+      code,
+      codeExpiresAt: this.now() + ttl,
+      agent: null,
+      requested: [],
+      granted: [],
+      consentRequestId: null,
+      consentTimer: undefined,
+      client: peer.stream,
+      agentStream: null,
+      pending: new Map(),
+      chatSeq: 0,
+      tokens: { client: randomBytes(24).toString('base64url'), agent: null },
+      dropTimers: { client: undefined, agent: undefined },
+      createdAt: this.now(),
+    };
+    this.options.store.createSession(
+      { id, orgId: client.orgId, deviceId: client.deviceId, description },
+      this.nowIso(),
+    );
+    this.sessions.set(id, session);
+    this.byCode.set(code, session);
+    peer.session = session;
+    peer.stream.send(
+      {
+        type: 'help.queued',
+        payload: {
+          sessionId: id,
+          code,
+          expiresAt: new Date(session.codeExpiresAt).toISOString(),
+          resumeToken: session.tokens.client,
+          notice: this.options.notice,
+        },
+      },
+      this.nowDate(),
+    );
+    this.options.logger.info('session.created', { sessionId: id, orgId: client.orgId });
+    this.publishStats();
+  }
+
+  private consentAnswer(
+    peer: Peer,
+    answer: { requestId: string; granted: Scope[]; noticeShown: string },
+    ref: string,
+  ): void {
+    const session = peer.session;
+    if (session?.state !== 'awaiting-consent' || session.consentRequestId !== answer.requestId) {
+      this.error(peer, 'wrong-state', 'There is no consent request to answer.', ref);
+      return;
+    }
+    this.timers.clearTimeout(session.consentTimer);
+    session.consentRequestId = null;
+    const granted = [...new Set(answer.granted)].filter((s) => session.requested.includes(s));
+    if (granted.length === 0) {
+      this.receipt(
+        session,
+        'deny',
+        `client:${session.deviceId}`,
+        session.requested,
+        answer.noticeShown,
+      );
+      this.endSession(
+        session,
+        'consent-denied',
+        `client:${session.deviceId}`,
+        'The user did not give consent.',
+        false,
+      );
+      return;
+    }
+    session.granted = granted;
+    session.state = 'active';
+    this.options.store.updateSession(session.id, { state: 'active', grantedScopes: granted });
+    this.receipt(session, 'grant', `client:${session.deviceId}`, granted, answer.noticeShown);
+    this.toBoth(session, { type: 'consent.state', payload: { granted } });
+    this.publishStats();
+  }
+
+  private clientAnswer(
+    peer: Peer,
+    frame: Extract<ClientMessage, { type: 'data.response' | 'action.response' }> & { id: string },
+  ): void {
+    const session = peer.session;
+    const pending = session?.pending.get(frame.payload.requestId);
+    if (session === null || pending === undefined) {
+      this.error(peer, 'no-session', 'No such request is open.', frame.id);
+      return;
+    }
+    session.pending.delete(frame.payload.requestId);
+    const agent = session.agentStream;
+    if (agent === null || session.state !== 'active') return;
+    // The grant may have narrowed since the request went out: apply it to what is forwarded.
+    const payload = frame.payload;
+    const data = payload.data === undefined ? undefined : redactData(payload.data, session.granted);
+    if (frame.type === 'data.response') {
+      if (
+        pending.dataKind !== undefined &&
+        !session.granted.includes(REQUIRED_SCOPE[pending.dataKind])
+      ) {
+        return;
+      }
+      agent.send(
+        {
+          type: 'data.response',
+          payload: {
+            requestId: payload.requestId,
+            ...(data === undefined ? {} : { data }),
+            ...('error' in payload && payload.error !== undefined ? { error: payload.error } : {}),
+          },
+        },
+        this.nowDate(),
+      );
+    } else {
+      const action = frame.payload;
+      agent.send(
+        {
+          type: 'action.response',
+          payload: {
+            requestId: action.requestId,
+            outcome: action.outcome,
+            ...(action.message === undefined ? {} : { message: action.message }),
+            ...(data === undefined ? {} : { data }),
+          },
+        },
+        this.nowDate(),
+      );
+    }
+    this.options.metrics.messageRelayed(frame.type);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Agent messages
+
+  private fromAgent(peer: Peer, frame: AgentMessage & { id: string }): void {
+    const session = peer.session;
+    switch (frame.type) {
+      case 'hello':
+      case 'ack':
+        return;
+      case 'queue.list':
+        this.sendQueue(peer);
+        return;
+      case 'session.join':
+        this.join(peer, frame.payload, frame.id);
+        return;
+      case 'chat.send':
+        this.chat(peer, frame.payload.text, frame.id);
+        return;
+      case 'data.request': {
+        const kind = frame.payload.kind;
+        if (!this.allowed(peer, REQUIRED_SCOPE[kind], frame.id)) return;
+        if (session === null) return;
+        const requestId = randomUUID();
+        session.pending.set(requestId, { kind: 'data', dataKind: kind, ref: frame.id });
+        peer.stream.send(
+          { type: 'request.accepted', payload: { requestId, ref: frame.id } },
+          this.nowDate(),
+        );
+        session.client.send({ type: 'data.request', payload: { requestId, kind } }, this.nowDate());
+        this.options.metrics.messageRelayed('data.request');
+        return;
+      }
+      case 'action.propose': {
+        if (!this.allowed(peer, 'actions', frame.id)) return;
+        if (session === null) return;
+        const requestId = randomUUID();
+        session.pending.set(requestId, {
+          kind: 'action',
+          action: frame.payload.action,
+          ref: frame.id,
+        });
+        peer.stream.send(
+          { type: 'request.accepted', payload: { requestId, ref: frame.id } },
+          this.nowDate(),
+        );
+        session.client.send(
+          { type: 'action.request', payload: { requestId, action: frame.payload.action } },
+          this.nowDate(),
+        );
+        this.options.metrics.messageRelayed('action.request');
+        return;
+      }
+      case 'session.end':
+        if (session === null || session.state === 'ended') {
+          this.error(peer, 'no-session', 'There is no session to end.', frame.id);
+          return;
+        }
+        this.endSession(
+          session,
+          'ended-by-agent',
+          `agent:${peer.agent?.agentId ?? ''}`,
+          'The agent ended the session.',
+        );
+        return;
+    }
+  }
+
+  /** The consent gate on the relay side: active session, and the scope granted. */
+  private allowed(peer: Peer, scope: Scope, ref: string): boolean {
+    const session = peer.session;
+    if (session === null || session.state === 'ended') {
+      this.error(peer, 'no-session', 'Join a session first.', ref);
+      return false;
+    }
+    if (session.state !== 'active') {
+      this.options.metrics.rejected('before-consent');
+      this.error(peer, 'not-allowed', 'The user has not given consent yet.', ref);
+      return false;
+    }
+    if (!session.granted.includes(scope)) {
+      this.options.metrics.rejected('scope-not-granted');
+      this.error(peer, 'scope-not-granted', `The user has not granted "${scope}".`, ref);
+      return false;
+    }
+    return true;
+  }
+
+  private sendQueue(peer: Peer): void {
+    const waiting = [...this.sessions.values()]
+      .filter((s) => s.state === 'waiting')
+      .sort((a, b) => a.createdAt - b.createdAt)
+      // A frame must stay under the size limit: the oldest requests first.
+      .slice(0, 100)
+      .map((s) => ({
+        sessionId: s.id,
+        description: s.description,
+        deviceName: s.deviceName,
+        since: new Date(s.createdAt).toISOString(),
+      }));
+    peer.stream.send({ type: 'queue.snapshot', payload: { sessions: waiting } }, this.nowDate());
+  }
+
+  private join(peer: Peer, target: { sessionId: string } | { code: string }, ref: string): void {
+    const agent = peer.agent;
+    if (agent === undefined) return;
+    if (peer.session !== null && peer.session.state !== 'ended') {
+      this.error(peer, 'wrong-state', 'Leave your current session first.', ref);
+      return;
+    }
+    let session: LiveSession | undefined;
+    if ('code' in target) {
+      const now = this.now();
+      const keys = [`agent:${agent.agentId}`, `addr:${peer.connection.remoteAddress}`];
+      const wait = Math.max(...keys.map((key) => this.guesses.blockedFor(key, now)));
+      if (wait > 0) {
+        this.options.metrics.rejected('code-guessing');
+        this.error(
+          peer,
+          'too-many-guesses',
+          `Too many wrong session codes. Codes are 9 random digits, so guessing cannot work; try again in ${Math.ceil(wait / 60_000)} minutes.`,
+          ref,
+        );
+        return;
+      }
+      const code = target.code.replace(/[\s-]/g, '');
+      session = this.byCode.get(code);
+      if (session === undefined) {
+        for (const key of keys) this.guesses.recordFailure(key, now);
+        this.options.metrics.rejected('code-invalid');
+        this.error(
+          peer,
+          'code-invalid',
+          'No session has this code. Check the 9 digits with the user.',
+          ref,
+        );
+        return;
+      }
+      if (session.codeExpiresAt <= now) {
+        this.error(
+          peer,
+          'code-expired',
+          'This code has expired. Ask the user to request help again.',
+          ref,
+        );
+        return;
+      }
+    } else {
+      session = this.sessions.get(target.sessionId);
+      if (session === undefined) {
+        this.error(peer, 'no-session', 'No such session is waiting.', ref);
+        return;
+      }
+    }
+    if (session.state !== 'waiting') {
+      this.error(peer, 'wrong-state', 'Another agent has already joined this session.', ref);
+      return;
+    }
+    // Single use: the code is gone once an agent joins.
+    if (session.code !== null) this.byCode.delete(session.code);
+    session.code = null;
+    session.agent = agent;
+    session.state = 'awaiting-consent';
+    session.requested = [...ALL_SCOPES];
+    session.agentStream = peer.stream;
+    session.tokens.agent = randomBytes(24).toString('base64url');
+    peer.session = session;
+    this.options.store.updateSession(session.id, {
+      state: 'awaiting-consent',
+      agentId: agent.agentId,
+    });
+    const requestId = randomUUID();
+    session.consentRequestId = requestId;
+    const timeout = this.options.consentTimeoutMs ?? LIMITS.consentTimeoutMs;
+    peer.stream.send(
+      {
+        type: 'session.joined',
+        payload: {
+          sessionId: session.id,
+          resumeToken: session.tokens.agent,
+          description: session.description,
+          deviceName: session.deviceName,
+          requested: session.requested,
+        },
+      },
+      this.nowDate(),
+    );
+    session.client.send(
+      {
+        type: 'consent.request',
+        payload: {
+          requestId,
+          agent: { id: agent.agentId, name: agent.name },
+          scopes: session.requested,
+          notice: this.options.notice,
+          expiresAt: new Date(this.now() + timeout).toISOString(),
+        },
+      },
+      this.nowDate(),
+    );
+    // No answer is a denial (RustDesk's time-out once granted access: never here).
+    session.consentTimer = this.timers.setTimeout(() => {
+      if (session.state !== 'awaiting-consent') return;
+      this.receipt(session, 'timeout', 'relay', session.requested, this.options.notice.text);
+      this.endSession(
+        session,
+        'consent-timed-out',
+        'relay',
+        'The user did not answer the consent request in time.',
+        false,
+      );
+    }, timeout);
+    this.options.logger.info('session.joined', { sessionId: session.id, agentId: agent.agentId });
+    this.publishStats();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Shared
+
+  private chat(peer: Peer, rawText: string, ref: string): void {
+    const session = peer.session;
+    if (session === null || session.state === 'ended') {
+      this.error(peer, 'no-session', 'There is no session to chat in.', ref);
+      return;
+    }
+    if (session.state !== 'active' || !session.granted.includes('chat')) {
+      this.options.metrics.rejected('scope-not-granted');
+      this.error(
+        peer,
+        session.state === 'active' ? 'scope-not-granted' : 'not-allowed',
+        'Chat is not allowed in this session now.',
+        ref,
+      );
+      return;
+    }
+    if (!peer.chatBucket.take(this.now())) {
+      this.options.metrics.rejected('rate-limited');
+      this.error(peer, 'rate-limited', 'Too many messages at once; slow down.', ref);
+      peer.rateRejections += 1;
+      if (peer.rateRejections >= MAX_RATE_REJECTIONS)
+        this.closePeer(peer, CloseCode.rateLimited, 'rate limited');
+      return;
+    }
+    // Card numbers are masked before the text is stored, logged or forwarded (PCI DSS 3.4.1).
+    const { text, redacted } = redactCardNumbers(rawText);
+    session.chatSeq += 1;
+    const message = {
+      messageId: randomUUID(),
+      from: peer.role,
+      name: peer.role === 'client' ? session.deviceName : (session.agent?.name ?? 'Agent'),
+      text,
+      at: this.nowIso(),
+      redacted,
+    } as const;
+    this.options.store.appendChat({
+      sessionId: session.id,
+      messageId: message.messageId,
+      seq: session.chatSeq,
+      from: message.from,
+      senderName: message.name,
+      text,
+      redacted,
+      at: message.at,
+    });
+    this.toBoth(session, { type: 'chat.message', payload: message });
+    this.options.metrics.messageRelayed('chat.message');
+  }
+
+  private toBoth(session: LiveSession, message: { type: string; payload: unknown }): void {
+    session.client.send(message, this.nowDate());
+    session.agentStream?.send(message, this.nowDate());
+  }
+
+  private receipt(
+    session: LiveSession,
+    kind: ConsentKind,
+    actor: string,
+    scopes: readonly Scope[],
+    notice: string,
+  ): void {
+    this.options.store.addConsentReceipt({
+      sessionId: session.id,
+      kind,
+      actor,
+      scopes: [...scopes],
+      notice,
+      at: this.nowIso(),
+    });
+  }
+
+  private endSession(
+    session: LiveSession,
+    reason:
+      | 'ended-by-client'
+      | 'ended-by-agent'
+      | 'consent-denied'
+      | 'consent-timed-out'
+      | 'resume-window-expired'
+      | 'relay-shutdown'
+      | 'code-expired',
+    actor: string,
+    message: string,
+    writeEndReceipt = true,
+  ): void {
+    if (session.state === 'ended') return;
+    session.state = 'ended';
+    this.timers.clearTimeout(session.consentTimer);
+    this.timers.clearTimeout(session.dropTimers.client);
+    this.timers.clearTimeout(session.dropTimers.agent);
+    if (session.code !== null) this.byCode.delete(session.code);
+    session.pending.clear();
+    this.options.store.updateSession(session.id, {
+      state: 'ended',
+      endedAt: this.nowIso(),
+      endReason: reason,
+    });
+    if (writeEndReceipt) this.receipt(session, 'end', actor, session.granted, '');
+    this.toBoth(session, { type: 'session.ended', payload: { reason, message } });
+    this.sessions.delete(session.id);
+    for (const peer of this.peers) if (peer.session === session) peer.session = null;
+    this.options.logger.info('session.ended', { sessionId: session.id, reason });
+    this.publishStats();
+  }
+
+  /** Graceful shutdown: every session ends with a reason, every connection closes with 1001. */
+  shutdown(): void {
+    this.shuttingDown = true;
+    for (const session of [...this.sessions.values()]) {
+      this.endSession(session, 'relay-shutdown', 'relay', 'The relay is shutting down.');
+    }
+    for (const peer of [...this.peers])
+      this.closePeer(peer, CloseCode.goingAway, 'relay shutting down');
+  }
+}
