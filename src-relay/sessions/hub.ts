@@ -47,6 +47,8 @@ export interface HubOptions {
   readonly consentTimeoutMs?: number;
   readonly resumeWindowMs?: number;
   readonly codeTtlMs?: number;
+  /** Chat token bucket per connection; default 10 at once, then 2 per second. */
+  readonly chatRate?: { readonly burst: number; readonly perSecond: number };
   /** Timers are injectable so that consent and resume windows are testable without waiting. */
   readonly timers?: {
     setTimeout(fn: () => void, ms: number): unknown;
@@ -182,7 +184,11 @@ export class SessionHub {
       session: null,
       badFrames: 0,
       rateRejections: 0,
-      chatBucket: new TokenBucket(10, 2, this.now()),
+      chatBucket: new TokenBucket(
+        this.options.chatRate?.burst ?? 10,
+        this.options.chatRate?.perSecond ?? 2,
+        this.now(),
+      ),
       greeted: false,
       closed: false,
     };
