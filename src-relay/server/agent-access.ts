@@ -1,0 +1,184 @@
+/**
+ * What an agent holds between the login and the WebSocket: a web session (the cookie) and
+ * single-use tickets, plus the set of origins allowed to use them.
+ *
+ * Both tables are in memory, keyed by the SHA-256 of the random value (a heap dump does not
+ * reveal live tokens). That is right for one relay node: a restart logs agents out, which is
+ * acceptable, and several nodes would need a shared table (Redis) instead.
+ */
+import type { Clock } from './contracts.ts';
+import { SecretPrefix, generateSecret, hashSecret } from './passwords.ts';
+
+export const SESSION_COOKIE = 'printo_session';
+/** A working day; the console logs in again after it. */
+export const DEFAULT_WEB_SESSION_TTL_MS = 8 * 60 * 60_000;
+/** Long enough to open a WebSocket right after asking, short enough to be useless if leaked. */
+export const DEFAULT_TICKET_TTL_MS = 30_000;
+
+export interface WebSession {
+  readonly agentId: string;
+  readonly expiresAt: number;
+}
+
+export interface WebSessions {
+  /** Creates a session; the returned token goes in the cookie and is not kept. */
+  create(agentId: string): { token: string; expiresAt: number };
+  /** The live session for a cookie token, or null (unknown or expired). */
+  get(token: string): WebSession | null;
+  delete(token: string): void;
+  /** Ends every session of an agent (disabled, password changed). */
+  deleteAgent(agentId: string): void;
+  readonly size: number;
+}
+
+export interface Ticket {
+  readonly agentId: string;
+  /** The Origin that asked for it; the WebSocket must come from the same one. */
+  readonly origin: string;
+  readonly expiresAt: number;
+}
+
+export interface TicketTable {
+  issue(agentId: string, origin: string): { ticket: string; expiresAt: number };
+  /** Removes the ticket whatever happens next: a ticket is good for one try only. */
+  consume(ticket: string): Ticket | null;
+  readonly size: number;
+}
+
+/** Drops expired entries now and then, so that abandoned ones do not pile up. */
+function sweeper<V extends { expiresAt: number }>(table: Map<string, V>, clock: Clock): () => void {
+  let lastSweep = clock.now();
+  return () => {
+    const now = clock.now();
+    if (now - lastSweep < 60_000 && table.size < 10_000) return;
+    lastSweep = now;
+    for (const [key, value] of table) if (value.expiresAt <= now) table.delete(key);
+  };
+}
+
+export function createWebSessions(
+  clock: Clock,
+  ttlMs: number = DEFAULT_WEB_SESSION_TTL_MS,
+): WebSessions {
+  const table = new Map<string, WebSession>();
+  const sweep = sweeper(table, clock);
+  return {
+    create(agentId) {
+      sweep();
+      const token = generateSecret(SecretPrefix.webSession);
+      const expiresAt = clock.now() + ttlMs;
+      table.set(hashSecret(token), { agentId, expiresAt });
+      return { token, expiresAt };
+    },
+    get(token) {
+      const key = hashSecret(token);
+      const session = table.get(key);
+      if (session === undefined) return null;
+      if (session.expiresAt <= clock.now()) {
+        table.delete(key);
+        return null;
+      }
+      return session;
+    },
+    delete(token) {
+      table.delete(hashSecret(token));
+    },
+    deleteAgent(agentId) {
+      for (const [key, value] of table) if (value.agentId === agentId) table.delete(key);
+    },
+    get size() {
+      return table.size;
+    },
+  };
+}
+
+export function createTicketTable(
+  clock: Clock,
+  ttlMs: number = DEFAULT_TICKET_TTL_MS,
+): TicketTable {
+  const table = new Map<string, Ticket>();
+  const sweep = sweeper(table, clock);
+  return {
+    issue(agentId, origin) {
+      sweep();
+      const ticket = generateSecret(SecretPrefix.ticket);
+      const expiresAt = clock.now() + ttlMs;
+      table.set(hashSecret(ticket), { agentId, origin, expiresAt });
+      return { ticket, expiresAt };
+    },
+    consume(ticket) {
+      const key = hashSecret(ticket);
+      const entry = table.get(key);
+      table.delete(key);
+      if (entry === undefined || entry.expiresAt <= clock.now()) return null;
+      return entry;
+    },
+    get size() {
+      return table.size;
+    },
+  };
+}
+
+/** The origins allowed to use the agent endpoints (cookie requests and the WebSocket). */
+export interface OriginPolicy {
+  isAllowed(origin: string | undefined): boolean;
+  /** Adds origins (the relay's own, once it knows its port). Invalid ones throw. */
+  allow(origins: Iterable<string>): void;
+  list(): readonly string[];
+}
+
+/** `https://Example.com:443/x` → `https://example.com`; null for anything that is not http(s). */
+export function normalizeOrigin(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  return url.origin;
+}
+
+export function createOriginPolicy(configured: Iterable<string> = []): OriginPolicy {
+  const allowed = new Set<string>();
+  const policy: OriginPolicy = {
+    isAllowed(origin) {
+      // A browser sends exactly `scheme://host[:port]`; compare that form, nothing looser.
+      if (origin === undefined || origin === 'null') return false;
+      const normal = normalizeOrigin(origin);
+      return normal !== null && normal === origin.toLowerCase() && allowed.has(normal);
+    },
+    allow(origins) {
+      for (const origin of origins) {
+        const normal = normalizeOrigin(origin);
+        if (normal === null) {
+          throw new Error(`Not an http(s) origin: ${JSON.stringify(origin)}`);
+        }
+        allowed.add(normal);
+      }
+    },
+    list: () => [...allowed],
+  };
+  policy.allow(configured);
+  return policy;
+}
+
+/** Everything the HTTP side and the upgrade authenticator share about agents. */
+export interface AgentAccess {
+  readonly webSessions: WebSessions;
+  readonly tickets: TicketTable;
+  readonly origins: OriginPolicy;
+}
+
+export function createAgentAccess(options: {
+  clock: Clock;
+  allowedOrigins?: Iterable<string>;
+  webSessionTtlMs?: number;
+  ticketTtlMs?: number;
+}): AgentAccess {
+  return {
+    webSessions: createWebSessions(options.clock, options.webSessionTtlMs),
+    tickets: createTicketTable(options.clock, options.ticketTtlMs),
+    origins: createOriginPolicy(options.allowedOrigins),
+  };
+}

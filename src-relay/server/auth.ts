@@ -1,0 +1,91 @@
+/**
+ * Authentication of WebSocket upgrades, before any WebSocket exists (remote-support.md: auth in
+ * the upgrade handler, never `verifyClient`):
+ * - `/v1/client`: `Authorization: Basic base64(deviceId:deviceSecret)`; the secret's SHA-256 is
+ *   compared with the stored one in constant time.
+ * - `/v1/agent?ticket=…`: a single-use ticket from `POST /v1/agent/ticket`, an allowed `Origin`
+ *   (the same one that asked for the ticket: cross-site WebSocket hijacking), and an agent that
+ *   is still enabled.
+ */
+import type { IncomingMessage } from 'node:http';
+import type {
+  AgentIdentity,
+  AuthResult,
+  ClientIdentity,
+  UpgradeAuthenticator,
+} from './contracts.ts';
+import type { Store } from '../store/store.ts';
+import type { AgentAccess } from './agent-access.ts';
+import { hashSecret, secretMatches } from './passwords.ts';
+
+/** Rejection reasons, as counted in `printo_relay_rejections_total{reason}`. */
+export const AuthReason = {
+  noCredentials: 'auth-no-credentials',
+  badCredentials: 'auth-bad-credentials',
+  noTicket: 'auth-no-ticket',
+  badTicket: 'auth-bad-ticket',
+  badOrigin: 'auth-bad-origin',
+  agentDisabled: 'auth-agent-disabled',
+} as const;
+
+/** A device id and secret from a Basic header, or null when it is missing or malformed. */
+export function parseBasicAuthorization(
+  header: string | undefined,
+): { user: string; password: string } | null {
+  if (header === undefined) return null;
+  const match = /^Basic[ ]+([A-Za-z0-9+/]+=*)[ ]*$/i.exec(header);
+  if (match?.[1] === undefined || match[1].length > 1024) return null;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return null;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** Compared against when the device id is unknown, so both paths do the same work. */
+const UNKNOWN_DEVICE_HASH = hashSecret('unknown-device');
+
+export function createUpgradeAuthenticator(deps: {
+  store: Store;
+  access: AgentAccess;
+}): UpgradeAuthenticator {
+  const { store, access } = deps;
+  const reject = (status: 401 | 403, reason: string) => ({ ok: false, status, reason }) as const;
+
+  return {
+    client(request: IncomingMessage): Promise<AuthResult<ClientIdentity>> {
+      const credentials = parseBasicAuthorization(request.headers.authorization);
+      if (credentials === null) return Promise.resolve(reject(401, AuthReason.noCredentials));
+      const found =
+        credentials.user.length <= 128 ? store.findDeviceCredentials(credentials.user) : null;
+      const matches = secretMatches(credentials.password, found?.secretHash ?? UNKNOWN_DEVICE_HASH);
+      if (found === null || !matches) {
+        return Promise.resolve(reject(401, AuthReason.badCredentials));
+      }
+      const { device } = found;
+      return Promise.resolve({
+        ok: true,
+        identity: { deviceId: device.id, orgId: device.orgId, deviceName: device.name },
+      });
+    },
+
+    agent(request: IncomingMessage, url: URL): Promise<AuthResult<AgentIdentity>> {
+      const value = url.searchParams.get('ticket');
+      if (value === null || value === '') return Promise.resolve(reject(401, AuthReason.noTicket));
+      // Consumed first: a ticket presented with a wrong Origin is burnt, not left for a retry.
+      const ticket = value.length <= 128 ? access.tickets.consume(value) : null;
+      if (ticket === null) return Promise.resolve(reject(401, AuthReason.badTicket));
+      const origin = request.headers.origin;
+      if (!access.origins.isAllowed(origin) || origin !== ticket.origin) {
+        return Promise.resolve(reject(403, AuthReason.badOrigin));
+      }
+      const agent = store.getAgent(ticket.agentId);
+      if (agent === null || agent.disabled) {
+        return Promise.resolve(reject(403, AuthReason.agentDisabled));
+      }
+      return Promise.resolve({
+        ok: true,
+        identity: { agentId: agent.id, name: agent.name, role: agent.role },
+      });
+    },
+  };
+}

@@ -1,0 +1,454 @@
+/**
+ * The relay's plain HTTP endpoints: device enrolment, agent login/logout/me, WebSocket tickets,
+ * health and metrics. WebSocket upgrades never reach this handler (relay-server.ts routes them).
+ *
+ * Every response is JSON (or Prometheus text), never cached, never framed, never a stack trace.
+ * There are no CORS headers: other sites cannot read any response, and the cookie endpoints
+ * also demand an allowed `Origin` (SameSite=Strict is the first defence against CSRF, the Origin
+ * check the second).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Clock, Logger, Metrics } from './contracts.ts';
+import type { Agent, Store } from '../store/store.ts';
+import { SESSION_COOKIE } from './agent-access.ts';
+import type { AgentAccess } from './agent-access.ts';
+import {
+  SecretPrefix,
+  dummyPasswordHash,
+  generateSecret,
+  hashSecret,
+  verifyPassword,
+} from './passwords.ts';
+import { addressKey, createRateLimiter } from './rate-limit.ts';
+import type { RateLimitRule, RateLimiter } from './rate-limit.ts';
+
+export interface HttpLimits {
+  /** Largest JSON body accepted, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Failed enrolments per source address (successful ones cost nothing). */
+  readonly enrollPerAddress: RateLimitRule;
+  /** Login attempts per source address (a successful one is given back). */
+  readonly loginPerAddress: RateLimitRule;
+  /** Login attempts per email (reset by a successful login). */
+  readonly loginPerEmail: RateLimitRule;
+  /** Tickets per agent. */
+  readonly ticketsPerAgent: RateLimitRule;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxBodyBytes: 16 * 1024,
+  enrollPerAddress: { capacity: 10, refillMs: 60_000 },
+  loginPerAddress: { capacity: 20, refillMs: 3_000 },
+  loginPerEmail: { capacity: 5, refillMs: 60_000 },
+  ticketsPerAgent: { capacity: 10, refillMs: 3_000 },
+};
+
+export interface HttpDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly access: AgentAccess;
+  /** Add `Secure` to cookies: served over TLS, or behind a TLS-terminating proxy. */
+  readonly secureCookies: boolean;
+  /** True once a graceful stop has begun: /healthz answers 503. */
+  readonly isShuttingDown: () => boolean;
+  readonly limits?: Partial<HttpLimits>;
+}
+
+export type HttpHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** Stable `error.code` values of HTTP error bodies (docs/protocol.md, HTTP endpoints). */
+export type HttpErrorCode =
+  | 'bad-request'
+  | 'unsupported-media-type'
+  | 'payload-too-large'
+  | 'enrollment-key-invalid'
+  | 'login-failed'
+  | 'not-logged-in'
+  | 'origin-not-allowed'
+  | 'agent-disabled'
+  | 'rate-limited'
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'unavailable'
+  | 'internal';
+
+class HttpError extends Error {
+  readonly status: number;
+  readonly code: HttpErrorCode;
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(
+    status: number,
+    code: HttpErrorCode,
+    message: string,
+    headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+export const EnrollRequestSchema = z.object({
+  enrollmentKey: z.string().min(1).max(256),
+  deviceName: z.string().trim().min(1).max(100),
+});
+
+export const LoginRequestSchema = z.object({
+  email: z.string().trim().min(1).max(254),
+  // Bounded: scrypt's cost grows with the input and this is an unauthenticated endpoint.
+  password: z.string().min(1).max(1024),
+});
+
+/** Emails are compared case-insensitively; the store holds them in this form. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+};
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string | string[]>> = {},
+): void {
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  const text = body === undefined ? '' : JSON.stringify(body);
+  response.writeHead(status, {
+    ...SECURITY_HEADERS,
+    ...(body === undefined
+      ? {}
+      : {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': String(Buffer.byteLength(text)),
+        }),
+    ...headers,
+  });
+  response.end(text);
+}
+
+function sendError(response: ServerResponse, error: HttpError): void {
+  send(
+    response,
+    error.status,
+    { error: { code: error.code, message: error.message } },
+    error.headers,
+  );
+}
+
+/** Reads a JSON body: content type checked, size capped while streaming, syntax checked. */
+async function readJson(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const type = request.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, 'unsupported-media-type', 'Send the body as application/json.');
+  }
+  const declared = Number(request.headers['content-length'] ?? 0);
+  const tooLarge = new HttpError(
+    413,
+    'payload-too-large',
+    `The body is larger than ${maxBytes} bytes.`,
+    { connection: 'close' },
+  );
+  if (declared > maxBytes) throw tooLarge;
+  // Events rather than `for await`: leaving an async iterator early destroys the socket, and the
+  // 413 could not be sent.
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        cleanup();
+        request.resume(); // drain and discard; the response closes the connection
+        reject(tooLarge);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = (): void => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+  });
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    throw new HttpError(400, 'bad-request', 'The body is not valid JSON.');
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    const where = first === undefined || first.path.length === 0 ? '' : `${first.path.join('.')}: `;
+    throw new HttpError(
+      400,
+      'bad-request',
+      `Invalid request: ${where}${first?.message ?? 'invalid'}.`,
+    );
+  }
+  return result.data;
+}
+
+/** All values of one cookie (a sibling site may have planted another under the same name). */
+export function cookieValues(header: string | undefined, name: string): string[] {
+  if (header === undefined) return [];
+  const values: string[] = [];
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) values.push(part.slice(eq + 1).trim());
+  }
+  return values;
+}
+
+function rateLimited(retryAfterMs: number, what: string): HttpError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new HttpError(429, 'rate-limited', `Too many ${what}; try again in ${seconds} s.`, {
+    'retry-after': String(seconds),
+  });
+}
+
+interface Route {
+  readonly methods: readonly string[];
+  readonly handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+}
+
+export function createHttpHandler(deps: HttpDeps): HttpHandler {
+  const { store, clock, logger, metrics, access } = deps;
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
+  const enrollLimiter = createRateLimiter(limits.enrollPerAddress, clock);
+  const loginAddressLimiter = createRateLimiter(limits.loginPerAddress, clock);
+  const loginEmailLimiter = createRateLimiter(limits.loginPerEmail, clock);
+  const ticketLimiter = createRateLimiter(limits.ticketsPerAgent, clock);
+  const now = (): string => new Date(clock.now()).toISOString();
+
+  const take = (limiter: RateLimiter, key: string, what: string): void => {
+    const decision = limiter.take(key);
+    if (!decision.ok) {
+      metrics.rejected('http-rate-limited');
+      throw rateLimited(decision.retryAfterMs, what);
+    }
+  };
+
+  const cookie = (value: string, maxAgeSeconds: number): string =>
+    [
+      `${SESSION_COOKIE}=${value}`,
+      'HttpOnly',
+      'SameSite=Strict',
+      'Path=/',
+      `Max-Age=${maxAgeSeconds}`,
+      ...(deps.secureCookies ? ['Secure'] : []),
+    ].join('; ');
+
+  /** State-changing agent endpoints: the browser always sends Origin on a POST. */
+  const requireOrigin = (request: IncomingMessage): string => {
+    const origin = request.headers.origin;
+    if (origin === undefined || !access.origins.isAllowed(origin)) {
+      metrics.rejected('http-bad-origin');
+      throw new HttpError(
+        403,
+        'origin-not-allowed',
+        'This origin may not use the agent endpoints.',
+      );
+    }
+    return origin;
+  };
+
+  /** The logged-in, enabled agent behind the request's cookie. */
+  const requireAgent = (request: IncomingMessage): { agent: Agent; token: string } => {
+    for (const token of cookieValues(request.headers.cookie, SESSION_COOKIE)) {
+      const session = token.length <= 128 ? access.webSessions.get(token) : null;
+      if (session === null) continue;
+      const agent = store.getAgent(session.agentId);
+      if (agent === null || agent.disabled) {
+        access.webSessions.delete(token);
+        throw new HttpError(403, 'agent-disabled', 'This agent account is disabled.');
+      }
+      return { agent, token };
+    }
+    throw new HttpError(401, 'not-logged-in', 'Log in first.');
+  };
+
+  const routes: Readonly<Record<string, Route>> = {
+    '/v1/enroll': {
+      methods: ['POST'],
+      async handle(request, response) {
+        const body = parse(EnrollRequestSchema, await readJson(request, limits.maxBodyBytes));
+        const address = addressKey(request.socket.remoteAddress);
+        take(enrollLimiter, address, 'enrolment attempts from this address');
+        const org = store.findOrgByEnrollmentKeyHash(hashSecret(body.enrollmentKey));
+        if (org === null) {
+          metrics.rejected('enroll-bad-key');
+          logger.warn('device.enroll-refused', { address });
+          throw new HttpError(
+            401,
+            'enrollment-key-invalid',
+            'The enrollment key is not valid; ask your IT administrator for the current one.',
+          );
+        }
+        enrollLimiter.refund(address);
+        const deviceSecret = generateSecret(SecretPrefix.deviceSecret);
+        const device = store.createDevice(
+          { orgId: org.id, name: body.deviceName, secretHash: hashSecret(deviceSecret) },
+          now(),
+        );
+        logger.info('device.enrolled', { deviceId: device.id, orgId: org.id });
+        send(response, 201, { deviceId: device.id, deviceSecret });
+      },
+    },
+
+    '/v1/agent/login': {
+      methods: ['POST'],
+      async handle(request, response) {
+        requireOrigin(request);
+        const body = parse(LoginRequestSchema, await readJson(request, limits.maxBodyBytes));
+        const email = normalizeEmail(body.email);
+        const address = addressKey(request.socket.remoteAddress);
+        take(loginAddressLimiter, address, 'login attempts from this address');
+        take(loginEmailLimiter, email, 'login attempts for this account');
+        const found = store.findAgentCredentials(email);
+        // Unknown email: verify against a dummy hash so the answer takes as long as a wrong password.
+        const ok = await verifyPassword(
+          body.password,
+          found?.passwordHash ?? (await dummyPasswordHash()),
+        );
+        if (found === null || !ok || found.agent.disabled) {
+          metrics.rejected('login-failed');
+          logger.warn('agent.login-failed', { address });
+          throw new HttpError(
+            401,
+            'login-failed',
+            'Wrong email or password, or the account is disabled.',
+          );
+        }
+        loginAddressLimiter.refund(address);
+        loginEmailLimiter.reset(email);
+        const { token, expiresAt } = access.webSessions.create(found.agent.id);
+        logger.info('agent.logged-in', { agentId: found.agent.id });
+        const maxAge = Math.max(0, Math.floor((expiresAt - clock.now()) / 1000));
+        send(response, 204, undefined, { 'set-cookie': cookie(token, maxAge) });
+      },
+    },
+
+    '/v1/agent/logout': {
+      methods: ['POST'],
+      handle(request, response) {
+        requireOrigin(request);
+        for (const token of cookieValues(request.headers.cookie, SESSION_COOKIE)) {
+          access.webSessions.delete(token);
+        }
+        send(response, 204, undefined, { 'set-cookie': cookie('', 0) });
+        return Promise.resolve();
+      },
+    },
+
+    '/v1/agent/me': {
+      methods: ['GET', 'HEAD'],
+      handle(request, response) {
+        // Browsers omit Origin on a same-origin GET; when one is sent it must be allowed.
+        if (request.headers.origin !== undefined) requireOrigin(request);
+        const { agent } = requireAgent(request);
+        send(response, 200, {
+          id: agent.id,
+          email: agent.email,
+          name: agent.name,
+          role: agent.role,
+        });
+        return Promise.resolve();
+      },
+    },
+
+    '/v1/agent/ticket': {
+      methods: ['POST'],
+      handle(request, response) {
+        const origin = requireOrigin(request);
+        const { agent } = requireAgent(request);
+        take(ticketLimiter, agent.id, 'tickets');
+        const { ticket, expiresAt } = access.tickets.issue(agent.id, origin);
+        send(response, 200, { ticket, expiresAt: new Date(expiresAt).toISOString() });
+        return Promise.resolve();
+      },
+    },
+
+    '/healthz': {
+      methods: ['GET', 'HEAD'],
+      handle(_request, response) {
+        if (deps.isShuttingDown()) send(response, 503, { status: 'shutting-down' });
+        else send(response, 200, { status: 'ok' });
+        return Promise.resolve();
+      },
+    },
+
+    '/metrics': {
+      methods: ['GET', 'HEAD'],
+      handle(_request, response) {
+        const text = metrics.render();
+        response.writeHead(200, {
+          ...SECURITY_HEADERS,
+          'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+          'content-length': String(Buffer.byteLength(text)),
+        });
+        response.end(text);
+        return Promise.resolve();
+      },
+    },
+  };
+
+  const dispatch = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    let path: string;
+    try {
+      path = new URL(request.url ?? '/', 'http://relay.invalid').pathname;
+    } catch {
+      throw new HttpError(400, 'bad-request', 'Malformed request target.');
+    }
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+    if (route === undefined) throw new HttpError(404, 'not-found', 'No such endpoint.');
+    const method = request.method ?? 'GET';
+    if (!route.methods.includes(method)) {
+      throw new HttpError(405, 'method-not-allowed', `Use ${route.methods.join(' or ')}.`, {
+        allow: route.methods.join(', '),
+      });
+    }
+    await route.handle(request, response);
+  };
+
+  return (request, response) => {
+    dispatch(request, response).catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        sendError(response, error);
+        return;
+      }
+      // Unexpected: log what kind of error, never its text (it may quote input) nor the stack.
+      logger.error('http.internal-error', {
+        errorName: error instanceof Error ? error.name : typeof error,
+      });
+      sendError(response, new HttpError(500, 'internal', 'Internal error.'));
+    });
+  };
+}

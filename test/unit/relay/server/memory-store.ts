@@ -1,0 +1,115 @@
+/**
+ * A Store for the HTTP-side unit tests: identities for real, the rest only as far as the relay
+ * server touches it (purge is counted). The SQLite adapter is tested on its own.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  Agent,
+  Device,
+  Org,
+  PurgeResult,
+  RetentionPeriods,
+  SessionRecord,
+  Store,
+} from '../../../../src-relay/store/store.ts';
+
+export interface MemoryStore extends Store {
+  readonly purges: { now: Date; periods: RetentionPeriods }[];
+  closed: boolean;
+}
+
+export function createMemoryStore(): MemoryStore {
+  const orgs = new Map<string, Org>();
+  const keys = new Map<string, string>();
+  const devices = new Map<string, { device: Device; secretHash: string }>();
+  const agents = new Map<string, { agent: Agent; passwordHash: string }>();
+  const sessions = new Map<string, SessionRecord>();
+  const unsupported = (): never => {
+    throw new Error('not supported by the memory store');
+  };
+  const store: MemoryStore = {
+    purges: [],
+    closed: false,
+    createOrg(name, now) {
+      const org = { id: randomUUID(), name, createdAt: now };
+      orgs.set(org.id, org);
+      return org;
+    },
+    listOrgs: () => [...orgs.values()],
+    addEnrollmentKey(orgId, keyHash) {
+      keys.set(keyHash, orgId);
+    },
+    findOrgByEnrollmentKeyHash(keyHash) {
+      const orgId = keys.get(keyHash);
+      return orgId === undefined ? null : (orgs.get(orgId) ?? null);
+    },
+    createDevice({ orgId, name, secretHash }, now) {
+      const device = { id: randomUUID(), orgId, name, createdAt: now };
+      devices.set(device.id, { device, secretHash });
+      return device;
+    },
+    findDeviceCredentials: (id) => devices.get(id) ?? null,
+    createAgent({ email, name, role, passwordHash }, now) {
+      if ([...agents.values()].some((a) => a.agent.email === email)) {
+        throw new Error('duplicate email');
+      }
+      const agent = { id: randomUUID(), email, name, role, disabled: false, createdAt: now };
+      agents.set(agent.id, { agent, passwordHash });
+      return agent;
+    },
+    findAgentCredentials: (email) =>
+      [...agents.values()].find((a) => a.agent.email === email) ?? null,
+    getAgent: (id) => agents.get(id)?.agent ?? null,
+    listAgents: () => [...agents.values()].map((a) => a.agent),
+    setAgentDisabled(id, disabled) {
+      const entry = agents.get(id);
+      if (entry === undefined) return false;
+      entry.agent = { ...entry.agent, disabled };
+      return true;
+    },
+    createSession({ id, orgId, deviceId, description }, now) {
+      const record: SessionRecord = {
+        id,
+        orgId,
+        deviceId,
+        description,
+        state: 'waiting',
+        agentId: null,
+        grantedScopes: [],
+        createdAt: now,
+        endedAt: null,
+        endReason: null,
+        legalHold: false,
+      };
+      sessions.set(id, record);
+      return record;
+    },
+    updateSession(id, patch) {
+      const current = sessions.get(id);
+      if (current === undefined) throw new Error('no such session');
+      const next = { ...current, ...patch };
+      sessions.set(id, next);
+      return next;
+    },
+    getSession: (id) => sessions.get(id) ?? null,
+    listSessions: () => [...sessions.values()],
+    appendChat: unsupported,
+    listChat: () => [],
+    addConsentReceipt: unsupported,
+    listConsentReceipts: () => [],
+    setLegalHold: () => false,
+    purge(now, periods): PurgeResult {
+      store.purges.push({ now, periods });
+      return { sessions: 0, chatMessages: 0, consentReceipts: 0, heldBack: 0 };
+    },
+    exportSession: () => null,
+    eraseSession: () => ({ erased: false, reason: 'not-found' }),
+    close() {
+      store.closed = true;
+    },
+  };
+  return store;
+}
+
+/** A cheap scrypt for tests that create many agents; verify reads the cost from the hash. */
+export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 } as const;
