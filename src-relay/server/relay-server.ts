@@ -239,8 +239,12 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
 
+  // Upgraded sockets leave the HTTP server's bookkeeping; track them for the graceful stop.
+  const upgraded = new Set<Duplex>();
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     if (shuttingDown) {
       refuseUpgrade(socket, 503);
       return;
@@ -336,6 +340,20 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         'sessions',
       );
     }
+    // Then let the peers finish the WebSocket closing handshake, and cut the ones that do not.
+    await withGrace(
+      Promise.all(
+        [...upgraded].map(
+          (socket) =>
+            new Promise((resolve) => {
+              if (socket.destroyed) resolve(undefined);
+              else socket.once('close', resolve);
+            }),
+        ),
+      ),
+      'websockets',
+    );
+    for (const socket of upgraded) socket.destroy();
     const closed = new Promise<void>((resolve) => {
       server.close(() => {
         resolve();

@@ -1,0 +1,81 @@
+/**
+ * The whole relay: the shared context, the session hub behind the WebSocket gateway, and the
+ * HTTP server of relay-server.ts. `printo-relay serve` and the integration tests start it here.
+ */
+import type { HubOptions } from '../sessions/hub.ts';
+import { SessionHub } from '../sessions/hub.ts';
+import { createRelayContext, startRelay } from './relay-server.ts';
+import type { RelayOptions, RunningRelay } from './relay-server.ts';
+import { WebSocketGateway } from './ws.ts';
+
+/** The transcript notice the user sees before consenting (ARCHITECTURE.md, Consent). */
+export function transcriptNotice(retentionDays: number): HubOptions['notice'] {
+  return {
+    text:
+      `This support chat is recorded. Printo Gens keeps the transcript and a record of your ` +
+      `consent for ${retentionDays} days, then deletes the transcript. Card numbers are masked ` +
+      `before anything is stored. You can ask for a copy or for its erasure at any time.`,
+    retentionDays,
+  };
+}
+
+export interface FullRelayOptions extends Omit<
+  RelayOptions,
+  'context' | 'onUpgrade' | 'onShutdown'
+> {
+  /** Hub settings (time-outs, timers, chat rate); the notice defaults to `transcriptNotice`. */
+  readonly hub?: Partial<Omit<HubOptions, 'store' | 'clock' | 'logger' | 'metrics'>>;
+  readonly heartbeatMs?: number;
+}
+
+export interface FullRelay extends RunningRelay {
+  readonly hub: SessionHub;
+}
+
+export async function startRelayWithSessions(options: FullRelayOptions): Promise<FullRelay> {
+  const context = createRelayContext({
+    store: options.store,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+  });
+  const hub = new SessionHub({
+    notice: transcriptNotice(options.retention.chatTranscriptDays),
+    ...options.hub,
+    store: context.store,
+    clock: context.clock,
+    logger: context.logger,
+    metrics: context.metrics,
+  });
+  const gateway = new WebSocketGateway({
+    hub,
+    auth: context.auth,
+    logger: context.logger,
+    metrics: context.metrics,
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+  });
+  let relay: RunningRelay;
+  try {
+    relay = await startRelay({
+      ...options,
+      context,
+      onUpgrade: (request, socket, head) => {
+        gateway.handleUpgrade(request, socket, head);
+      },
+      onShutdown: () => {
+        hub.shutdown();
+      },
+    });
+  } catch (error) {
+    gateway.close();
+    throw error;
+  }
+  return {
+    ...relay,
+    hub,
+    stop: async (stopOptions) => {
+      await relay.stop(stopOptions);
+      gateway.close();
+    },
+  };
+}
