@@ -206,7 +206,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     });
   }
   checkBindSecurity({ host, tls: options.tls !== undefined, force: options.force === true });
-  const publicUrl = options.publicUrl === undefined ? undefined : new URL(options.publicUrl);
+  const publicUrl = options.publicUrl === undefined ? undefined : URL.parse(options.publicUrl);
+  if (publicUrl === null || (publicUrl !== undefined && !/^https?:$/.test(publicUrl.protocol))) {
+    throw new PrintoError(
+      RelayErrorCode.BadAddress,
+      `The public URL ${JSON.stringify(options.publicUrl)} is not an http(s) URL.`,
+      { hint: 'Give the URL agents open in their browser, e.g. https://relay.example.com.' },
+    );
+  }
   const tls = options.tls === undefined ? undefined : readTls(options.tls);
 
   const context =

@@ -112,6 +112,14 @@ describe('binding', () => {
     expect(relay.context.access.origins.isAllowed(`http://localhost:${relay.port}`)).toBe(true);
   });
 
+  it("allows the public URL's origin and makes cookies Secure behind an https proxy", async () => {
+    const relay = await start({ publicUrl: 'https://relay.example.com/' });
+    expect(relay.url).toBe('https://relay.example.com');
+    expect(relay.context.access.origins.isAllowed('https://relay.example.com')).toBe(true);
+    const error: unknown = await start({ publicUrl: 'relay.example.com' }).catch((e: unknown) => e);
+    expect((error as PrintoError).code).toBe(RelayErrorCode.BadAddress);
+  });
+
   it('explains a port already in use', async () => {
     const first = await start();
     const error: unknown = await start({ port: first.port }).catch((e: unknown) => e);
