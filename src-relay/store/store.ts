@@ -44,6 +44,13 @@ export interface SessionRecord {
   readonly endedAt: string | null;
   readonly endReason: string | null;
   readonly legalHold: boolean;
+  /**
+   * Set (only) once the chat transcript and description are gone, by retention or erasure; the
+   * description then reads as ''. Absent while they are kept.
+   */
+  readonly transcriptDeletedAt?: string;
+  /** Set (only) once the session was erased on request (docs/privacy.md, Erasure). */
+  readonly erasedAt?: string;
 }
 
 export interface ChatRecord {
@@ -69,7 +76,7 @@ export interface ConsentReceipt {
   readonly actor: string;
   /** Scopes granted (grant), revoked (revoke) or requested (deny/timeout). */
   readonly scopes: readonly Scope[];
-  /** The notice the user was shown, verbatim. */
+  /** The notice the user was shown, verbatim; '' once the session was erased. */
   readonly notice: string;
   readonly at: string;
 }
@@ -138,7 +145,8 @@ export interface Store {
   addConsentReceipt(receipt: Omit<ConsentReceipt, 'id'>): ConsentReceipt;
   listConsentReceipts(sessionId: string): readonly ConsentReceipt[];
 
-  setLegalHold(sessionId: string, hold: boolean): boolean;
+  /** `now` (optional for compatibility) dates the audit entry; the store's clock otherwise. */
+  setLegalHold(sessionId: string, hold: boolean, now?: string): boolean;
   /** Deletes what is past its retention period and not on hold; `now` is the caller's clock. */
   purge(now: Date, periods: RetentionPeriods): PurgeResult;
   exportSession(sessionId: string, now: string): SessionExport | null;

@@ -1,0 +1,1004 @@
+/**
+ * The relay's embedded Store on node:sqlite: one file (`relay.sqlite`) in the data directory.
+ *
+ * - One process owns the file: the connection takes SQLite's exclusive lock when it opens
+ *   (`locking_mode=EXCLUSIVE`) and keeps it until `close()`, so a second store on the same file —
+ *   another `printo-relay serve`, or a CLI command while the server runs — fails at once with
+ *   `store-locked`. The operating system drops the lock when the process dies: no stale lock file.
+ * - WAL journal, `synchronous=NORMAL`: a crash never corrupts the file or half-applies a change;
+ *   a power cut may lose the last commits. Every change of more than one statement is one
+ *   transaction, so an error leaves nothing half-written.
+ * - Personal text (chat, request descriptions, consent notices) is sealed with per-session data
+ *   keys wrapped by the master key (crypto.ts). Card numbers are masked again here, whatever the
+ *   caller did, so that none is ever written.
+ * - Deleting personal data destroys its key first (crypto-shredding), then its rows; with
+ *   `secure_delete` SQLite overwrites the freed content, an incremental vacuum returns the pages
+ *   and a WAL checkpoint truncates the log that held the old pages.
+ */
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { z } from 'zod';
+import { PrintoError } from '../../src-shared/errors.ts';
+import { redactCardNumbers } from '../../src-shared/privacy/pan.ts';
+import { expiryCutoff } from '../../src-shared/privacy/retention.ts';
+import { AuditLog, type AuditEntry, type AuditVerification } from './audit.ts';
+import { RelayRetentionConfigSchema } from './config.ts';
+import {
+  KEY_BYTES,
+  masterKeyCheck,
+  masterKeyFingerprint,
+  masterKeyMatches,
+  seal,
+  unseal,
+} from './crypto.ts';
+import { DataKeys, type KeyPurpose } from './data-keys.ts';
+import { StoreErrorCode, fromSqliteError, isDuplicate, storeError } from './errors.ts';
+import { migrate } from './migrations.ts';
+import {
+  blob,
+  blobOrNull,
+  int,
+  invalid,
+  isoTime,
+  nonEmpty,
+  oneOf,
+  scopesIn,
+  storedOneOf,
+  storedScopes,
+  text,
+  textOrNull,
+  type Row,
+} from './rows.ts';
+import type {
+  Agent,
+  AgentRole,
+  ChatRecord,
+  ConsentKind,
+  ConsentReceipt,
+  Device,
+  Org,
+  PurgeResult,
+  RetentionPeriods,
+  SessionExport,
+  SessionRecord,
+  SessionState,
+  Store,
+} from './store.ts';
+
+export const STORE_FILE = 'relay.sqlite';
+export const SESSION_EXPORT_FORMAT = 'printo-relay/session-export/v1';
+
+export interface SqliteStoreOptions {
+  /** The data directory; the database is `relay.sqlite` in it (created 0700 if missing). */
+  readonly dataDir: string;
+  /** 32 bytes (master-key.ts); wraps every session's data keys. */
+  readonly masterKey: Uint8Array;
+  /** How long to wait for SQLite's lock before `store-locked`, in ms (default 2000). */
+  readonly busyTimeoutMs?: number;
+  /** Dates migration records and audit entries whose caller gives no time; default: system. */
+  readonly clock?: () => Date;
+}
+
+const ChatBodySchema = z.strictObject({ text: z.string(), senderName: z.string() });
+const STATES: readonly SessionState[] = ['waiting', 'awaiting-consent', 'active', 'ended'];
+const KINDS: readonly ConsentKind[] = ['grant', 'deny', 'timeout', 'revoke', 'end'];
+const ROLES: readonly AgentRole[] = ['agent', 'admin'];
+const SENDERS: readonly ChatRecord['from'][] = ['client', 'agent', 'relay'];
+
+/** Associated data of each sealed value: a ciphertext moved to another row does not decrypt. */
+const aad = {
+  description: (sessionId: string) => `printo-relay/v1/description/${sessionId}`,
+  chat: (sessionId: string, messageId: string) => `printo-relay/v1/chat/${sessionId}/${messageId}`,
+  notice: (receiptId: string) => `printo-relay/v1/consent-notice/${receiptId}`,
+};
+
+function maskCards(value: string): string {
+  return redactCardNumbers(value).text;
+}
+
+export class SqliteStore implements Store {
+  /** The database file. */
+  readonly path: string;
+  private readonly db: DatabaseSync;
+  private readonly clock: () => Date;
+  private readonly keys: DataKeys;
+  private readonly auditLog: AuditLog;
+  private readonly statements = new Map<string, StatementSync>();
+  private closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.masterKey.length !== KEY_BYTES) {
+      throw storeError(
+        StoreErrorCode.masterKeyInvalid,
+        `The master key must be ${KEY_BYTES} bytes; got ${options.masterKey.length}.`,
+      );
+    }
+    const masterKey = Buffer.from(options.masterKey);
+    this.clock = options.clock ?? (() => new Date());
+    this.path = join(options.dataDir, STORE_FILE);
+    try {
+      mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+      // Created empty with 0600 first: SQLite gives its WAL file the database file's mode.
+      closeSync(openSync(this.path, 'a', 0o600));
+    } catch (error) {
+      throw storeError(
+        StoreErrorCode.io,
+        `Cannot create the relay database ${this.path}: ${error instanceof Error ? error.message : String(error)}`,
+        { hint: 'Check that the data directory is writable by the relay user.', cause: error },
+      );
+    }
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(this.path, {
+        timeout: options.busyTimeoutMs ?? 2000,
+        enableForeignKeyConstraints: true,
+      });
+    } catch (error) {
+      throw fromSqliteError(error, this.path, 'open the database');
+    }
+    this.db = db;
+    try {
+      this.configure(options.busyTimeoutMs ?? 2000);
+      migrate(db, this.path, this.clock().toISOString());
+      this.keys = new DataKeys(db, masterKey, () => this.now());
+      this.auditLog = new AuditLog(db);
+      this.checkMasterKey(masterKey);
+    } catch (error) {
+      this.closed = true;
+      masterKey.fill(0);
+      try {
+        db.close();
+      } catch {
+        // Already failing; the first error is the one to report.
+      }
+      throw fromSqliteError(error, this.path, 'open the database');
+    }
+  }
+
+  private configure(busyTimeoutMs: number): void {
+    const db = this.db;
+    // Before anything reads the file: the lock is taken on first access and kept.
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    db.exec('PRAGMA secure_delete = ON');
+    // Only takes effect on a new, empty file (before the first table).
+    db.exec('PRAGMA auto_vacuum = INCREMENTAL');
+    const mode = db.prepare('PRAGMA journal_mode = WAL').get();
+    if (mode?.['journal_mode'] !== 'wal') {
+      throw storeError(StoreErrorCode.io, `Cannot switch ${this.path} to WAL journaling.`);
+    }
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA foreign_keys = ON');
+    db.exec(`PRAGMA busy_timeout = ${String(Math.max(0, Math.trunc(busyTimeoutMs)))}`);
+    // Take the write lock now, so a second process fails here and not at its first write.
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('COMMIT');
+  }
+
+  private checkMasterKey(masterKey: Buffer): void {
+    const row = this.sql('SELECT value FROM meta WHERE key = ?').get('master-key-check');
+    if (row === undefined) {
+      // A new database: it belongs to this key from now on.
+      this.transaction(() => {
+        const insert = this.sql('INSERT INTO meta (key, value) VALUES (?, ?)');
+        insert.run('master-key-check', masterKeyCheck(masterKey));
+        insert.run('master-key-fingerprint', masterKeyFingerprint(masterKey));
+      });
+      return;
+    }
+    if (!masterKeyMatches(masterKey, text(row, 'value'))) {
+      const stored = this.sql('SELECT value FROM meta WHERE key = ?').get('master-key-fingerprint');
+      const expected = stored === undefined ? 'unknown' : text(stored, 'value');
+      throw storeError(
+        StoreErrorCode.wrongMasterKey,
+        `The master key given (fingerprint ${masterKeyFingerprint(masterKey)}) is not the one ${this.path} was encrypted with (fingerprint ${expected}).`,
+        {
+          hint:
+            'Use the master.key (or PRINTO_RELAY_MASTER_KEY) that belongs to this data directory. ' +
+            'Nothing was changed.',
+        },
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Plumbing
+
+  private sql(source: string): StatementSync {
+    let statement = this.statements.get(source);
+    if (statement === undefined) {
+      statement = this.db.prepare(source);
+      this.statements.set(source, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `fn` with the store open and turns SQLite failures into PrintoErrors. */
+  private guard<T>(doing: string, fn: () => T): T {
+    if (this.closed) {
+      throw storeError(StoreErrorCode.closed, `Cannot ${doing}: the store is closed.`);
+    }
+    try {
+      return fn();
+    } catch (error) {
+      throw fromSqliteError(error, this.path, doing);
+    }
+  }
+
+  /** One transaction: all of `fn` is written, or none of it. */
+  private transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    this.keys.beginTransaction();
+    let committed = false;
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      committed = true;
+      return result;
+    } finally {
+      if (!committed && this.db.isTransaction) this.db.exec('ROLLBACK');
+      this.keys.endTransaction(committed);
+    }
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  /**
+   * Returns freed pages and truncates the WAL, so deleted content leaves the disk files. Runs
+   * after the deletion committed, so it must not turn a done deletion into a reported failure:
+   * if it cannot run now, SQLite's next checkpoint (at the latest on close) does the same.
+   */
+  private compact(): void {
+    try {
+      this.db.exec('PRAGMA incremental_vacuum');
+      this.db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get();
+    } catch {
+      // See above: best effort.
+    }
+  }
+
+  private decryptText(sessionId: string, purpose: KeyPurpose, sealed: Uint8Array, label: string) {
+    const key = this.keys.find(sessionId, purpose);
+    if (key === null) {
+      throw storeError(
+        StoreErrorCode.invalidData,
+        `${label} of session ${sessionId} is stored but its key is gone.`,
+      );
+    }
+    return unseal(key, sealed, label).toString('utf8');
+  }
+
+  // Row mapping ----------------------------------------------------------------------------------
+
+  private toSession(row: Row): SessionRecord {
+    const id = text(row, 'id');
+    const description = blobOrNull(row, 'description');
+    const transcriptDeletedAt = textOrNull(row, 'transcript_deleted_at');
+    const erasedAt = textOrNull(row, 'erased_at');
+    return {
+      id,
+      orgId: text(row, 'org_id'),
+      deviceId: text(row, 'device_id'),
+      description:
+        description === null
+          ? ''
+          : this.decryptText(id, 'transcript', description, aad.description(id)),
+      state: storedOneOf(row, 'state', STATES),
+      agentId: textOrNull(row, 'agent_id'),
+      grantedScopes: storedScopes(row, 'granted_scopes', `session ${id}`),
+      createdAt: text(row, 'created_at'),
+      endedAt: textOrNull(row, 'ended_at'),
+      endReason: textOrNull(row, 'end_reason'),
+      legalHold: int(row, 'legal_hold') === 1,
+      ...(transcriptDeletedAt === null ? {} : { transcriptDeletedAt }),
+      ...(erasedAt === null ? {} : { erasedAt }),
+    };
+  }
+
+  private toAgent(row: Row): Agent {
+    return {
+      id: text(row, 'id'),
+      email: text(row, 'email'),
+      name: text(row, 'name'),
+      role: storedOneOf(row, 'role', ROLES),
+      disabled: int(row, 'disabled') === 1,
+      createdAt: text(row, 'created_at'),
+    };
+  }
+
+  private toDevice(row: Row): Device {
+    return {
+      id: text(row, 'id'),
+      orgId: text(row, 'org_id'),
+      name: text(row, 'name'),
+      createdAt: text(row, 'created_at'),
+    };
+  }
+
+  private toOrg(row: Row): Org {
+    return { id: text(row, 'id'), name: text(row, 'name'), createdAt: text(row, 'created_at') };
+  }
+
+  private toChat(row: Row): ChatRecord {
+    const sessionId = text(row, 'session_id');
+    const messageId = text(row, 'message_id');
+    const label = aad.chat(sessionId, messageId);
+    let body: unknown;
+    try {
+      body = JSON.parse(this.decryptText(sessionId, 'transcript', blob(row, 'body'), label));
+    } catch (error) {
+      if (error instanceof PrintoError) throw error;
+      body = undefined;
+    }
+    const parsed = ChatBodySchema.safeParse(body);
+    if (!parsed.success) {
+      throw storeError(StoreErrorCode.invalidData, `Chat message ${messageId} is unreadable.`);
+    }
+    return {
+      sessionId,
+      messageId,
+      seq: int(row, 'seq'),
+      from: storedOneOf(row, 'sender_role', SENDERS),
+      senderName: parsed.data.senderName,
+      text: parsed.data.text,
+      redacted: int(row, 'redacted') === 1,
+      at: text(row, 'at'),
+    };
+  }
+
+  private toReceipt(row: Row): ConsentReceipt {
+    const id = text(row, 'id');
+    const sessionId = text(row, 'session_id');
+    const notice = blobOrNull(row, 'notice');
+    return {
+      id,
+      sessionId,
+      kind: storedOneOf(row, 'kind', KINDS),
+      actor: text(row, 'actor'),
+      scopes: storedScopes(row, 'scopes', `consent receipt ${id}`),
+      notice:
+        notice === null ? '' : this.decryptText(sessionId, 'receipts', notice, aad.notice(id)),
+      at: text(row, 'at'),
+    };
+  }
+
+  private sessionRow(id: string): Row | undefined {
+    return this.sql('SELECT * FROM sessions WHERE id = ?').get(id);
+  }
+
+  private requireSession(id: string): Row {
+    const row = this.sessionRow(id);
+    if (row === undefined) {
+      throw storeError(StoreErrorCode.notFound, `There is no session ${id}.`);
+    }
+    return row;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Organisations, devices, agents
+
+  createOrg(name: string, now: string): Org {
+    return this.guard('create an organisation', () => {
+      const org = {
+        id: randomUUID(),
+        name: nonEmpty(name, 'name'),
+        createdAt: isoTime(now, 'now'),
+      };
+      this.sql('INSERT INTO orgs (id, name, created_at) VALUES (?, ?, ?)').run(
+        org.id,
+        org.name,
+        org.createdAt,
+      );
+      return org;
+    });
+  }
+
+  listOrgs(): readonly Org[] {
+    return this.guard('list organisations', () =>
+      this.sql('SELECT * FROM orgs ORDER BY created_at, name')
+        .all()
+        .map((row) => this.toOrg(row)),
+    );
+  }
+
+  addEnrollmentKey(orgId: string, keyHash: string, now: string): void {
+    this.guard('add an enrollment key', () => {
+      const at = isoTime(now, 'now');
+      if (this.sql('SELECT 1 FROM orgs WHERE id = ?').get(orgId) === undefined) {
+        throw storeError(StoreErrorCode.notFound, `There is no organisation ${orgId}.`);
+      }
+      try {
+        this.sql('INSERT INTO enrollment_keys (key_hash, org_id, created_at) VALUES (?, ?, ?)').run(
+          nonEmpty(keyHash, 'keyHash'),
+          orgId,
+          at,
+        );
+      } catch (error) {
+        if (isDuplicate(error)) {
+          throw storeError(StoreErrorCode.conflict, 'This enrollment key is already registered.');
+        }
+        throw error;
+      }
+    });
+  }
+
+  findOrgByEnrollmentKeyHash(keyHash: string): Org | null {
+    return this.guard('look up an enrollment key', () => {
+      const row = this.sql(
+        'SELECT o.* FROM enrollment_keys k JOIN orgs o ON o.id = k.org_id WHERE k.key_hash = ?',
+      ).get(keyHash);
+      return row === undefined ? null : this.toOrg(row);
+    });
+  }
+
+  createDevice(device: { orgId: string; name: string; secretHash: string }, now: string): Device {
+    return this.guard('create a device', () => {
+      if (this.sql('SELECT 1 FROM orgs WHERE id = ?').get(device.orgId) === undefined) {
+        throw storeError(StoreErrorCode.notFound, `There is no organisation ${device.orgId}.`);
+      }
+      const created: Device = {
+        id: randomUUID(),
+        orgId: device.orgId,
+        name: nonEmpty(device.name, 'name'),
+        createdAt: isoTime(now, 'now'),
+      };
+      this.sql(
+        'INSERT INTO devices (id, org_id, name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(
+        created.id,
+        created.orgId,
+        created.name,
+        nonEmpty(device.secretHash, 'secretHash'),
+        created.createdAt,
+      );
+      return created;
+    });
+  }
+
+  findDeviceCredentials(deviceId: string): { device: Device; secretHash: string } | null {
+    return this.guard('look up a device', () => {
+      const row = this.sql('SELECT * FROM devices WHERE id = ?').get(deviceId);
+      return row === undefined
+        ? null
+        : { device: this.toDevice(row), secretHash: text(row, 'secret_hash') };
+    });
+  }
+
+  createAgent(
+    agent: { email: string; name: string; role: AgentRole; passwordHash: string },
+    now: string,
+  ): Agent {
+    return this.guard('create an agent', () => {
+      const created: Agent = {
+        id: randomUUID(),
+        email: nonEmpty(agent.email, 'email').trim(),
+        name: nonEmpty(agent.name, 'name'),
+        role: oneOf(agent.role, ROLES, 'role'),
+        disabled: false,
+        createdAt: isoTime(now, 'now'),
+      };
+      try {
+        this.sql(
+          'INSERT INTO agents (id, email, name, role, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
+        ).run(
+          created.id,
+          created.email,
+          created.name,
+          created.role,
+          nonEmpty(agent.passwordHash, 'passwordHash'),
+          created.createdAt,
+        );
+      } catch (error) {
+        if (isDuplicate(error)) {
+          throw storeError(
+            StoreErrorCode.conflict,
+            `An agent with the email ${created.email} already exists.`,
+          );
+        }
+        throw error;
+      }
+      return created;
+    });
+  }
+
+  findAgentCredentials(email: string): { agent: Agent; passwordHash: string } | null {
+    return this.guard('look up an agent', () => {
+      const row = this.sql('SELECT * FROM agents WHERE email = ?').get(email.trim());
+      return row === undefined
+        ? null
+        : { agent: this.toAgent(row), passwordHash: text(row, 'password_hash') };
+    });
+  }
+
+  getAgent(id: string): Agent | null {
+    return this.guard('read an agent', () => {
+      const row = this.sql('SELECT * FROM agents WHERE id = ?').get(id);
+      return row === undefined ? null : this.toAgent(row);
+    });
+  }
+
+  listAgents(): readonly Agent[] {
+    return this.guard('list agents', () =>
+      this.sql('SELECT * FROM agents ORDER BY created_at, email')
+        .all()
+        .map((row) => this.toAgent(row)),
+    );
+  }
+
+  setAgentDisabled(id: string, disabled: boolean): boolean {
+    return this.guard('disable an agent', () => {
+      const result = this.sql('UPDATE agents SET disabled = ? WHERE id = ?').run(
+        disabled ? 1 : 0,
+        id,
+      );
+      return Number(result.changes) > 0;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sessions
+
+  createSession(
+    session: { id: string; orgId: string; deviceId: string; description: string },
+    now: string,
+  ): SessionRecord {
+    return this.guard('create a session', () => {
+      const id = nonEmpty(session.id, 'id');
+      const createdAt = isoTime(now, 'now');
+      const description = maskCards(session.description);
+      const device = this.sql('SELECT org_id FROM devices WHERE id = ?').get(session.deviceId);
+      if (device === undefined) {
+        throw storeError(StoreErrorCode.notFound, `There is no device ${session.deviceId}.`);
+      }
+      if (text(device, 'org_id') !== session.orgId) {
+        throw invalid(
+          `Device ${session.deviceId} does not belong to organisation ${session.orgId}.`,
+        );
+      }
+      if (this.sessionRow(id) !== undefined) {
+        throw storeError(StoreErrorCode.conflict, `A session ${id} already exists.`);
+      }
+      this.transaction(() => {
+        this.sql(
+          "INSERT INTO sessions (id, org_id, device_id, state, created_at) VALUES (?, ?, ?, 'waiting', ?)",
+        ).run(id, session.orgId, session.deviceId, createdAt);
+        const key = this.keys.findOrCreate(id, 'transcript');
+        this.sql('UPDATE sessions SET description = ? WHERE id = ?').run(
+          seal(key, description, aad.description(id)),
+          id,
+        );
+      });
+      return {
+        id,
+        orgId: session.orgId,
+        deviceId: session.deviceId,
+        description,
+        state: 'waiting',
+        agentId: null,
+        grantedScopes: [],
+        createdAt,
+        endedAt: null,
+        endReason: null,
+        legalHold: false,
+      };
+    });
+  }
+
+  updateSession(
+    id: string,
+    patch: Partial<
+      Pick<SessionRecord, 'state' | 'agentId' | 'grantedScopes' | 'endedAt' | 'endReason'>
+    >,
+  ): SessionRecord {
+    return this.guard('update a session', () => {
+      const sets: string[] = [];
+      const values: SQLInputValue[] = [];
+      if (patch.state !== undefined) {
+        sets.push('state = ?');
+        values.push(oneOf(patch.state, STATES, 'state'));
+      }
+      if (patch.agentId !== undefined) {
+        if (patch.agentId !== null && this.getAgent(patch.agentId) === null) {
+          throw storeError(StoreErrorCode.notFound, `There is no agent ${patch.agentId}.`);
+        }
+        sets.push('agent_id = ?');
+        values.push(patch.agentId);
+      }
+      if (patch.grantedScopes !== undefined) {
+        sets.push('granted_scopes = ?');
+        values.push(JSON.stringify(scopesIn(patch.grantedScopes, 'grantedScopes')));
+      }
+      if (patch.endedAt !== undefined) {
+        sets.push('ended_at = ?');
+        values.push(patch.endedAt === null ? null : isoTime(patch.endedAt, 'endedAt'));
+      }
+      if (patch.endReason !== undefined) {
+        sets.push('end_reason = ?');
+        values.push(patch.endReason === null ? null : maskCards(patch.endReason));
+      }
+      if (sets.length > 0) {
+        const result = this.sql(`UPDATE sessions SET ${sets.join(', ')} WHERE id = ?`).run(
+          ...values,
+          id,
+        );
+        if (Number(result.changes) === 0) {
+          throw storeError(StoreErrorCode.notFound, `There is no session ${id}.`);
+        }
+      }
+      return this.toSession(this.requireSession(id));
+    });
+  }
+
+  getSession(id: string): SessionRecord | null {
+    return this.guard('read a session', () => {
+      const row = this.sessionRow(id);
+      return row === undefined ? null : this.toSession(row);
+    });
+  }
+
+  listSessions(filter?: { state?: SessionState; orgId?: string }): readonly SessionRecord[] {
+    return this.guard('list sessions', () => {
+      const where: string[] = [];
+      const values: SQLInputValue[] = [];
+      if (filter?.state !== undefined) {
+        where.push('state = ?');
+        values.push(oneOf(filter.state, STATES, 'state'));
+      }
+      if (filter?.orgId !== undefined) {
+        where.push('org_id = ?');
+        values.push(filter.orgId);
+      }
+      const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+      return this.sql(`SELECT * FROM sessions ${clause} ORDER BY created_at, id`)
+        .all(...values)
+        .map((row) => this.toSession(row));
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Chat and consent receipts
+
+  appendChat(record: ChatRecord): void {
+    this.guard('store a chat message', () => {
+      const seq = record.seq;
+      if (!Number.isSafeInteger(seq) || seq < 1) throw invalid('seq must be an integer from 1');
+      const messageId = nonEmpty(record.messageId, 'messageId');
+      const from = oneOf(record.from, SENDERS, 'from');
+      const at = isoTime(record.at, 'at');
+      const masked = redactCardNumbers(record.text);
+      const body = JSON.stringify({ text: masked.text, senderName: maskCards(record.senderName) });
+      this.requireSession(record.sessionId);
+      this.transaction(() => {
+        const key = this.keys.findOrCreate(record.sessionId, 'transcript');
+        try {
+          this.sql(
+            'INSERT INTO chat_messages (session_id, seq, message_id, sender_role, body, redacted, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          ).run(
+            record.sessionId,
+            seq,
+            messageId,
+            from,
+            seal(key, body, aad.chat(record.sessionId, messageId)),
+            record.redacted || masked.redacted ? 1 : 0,
+            at,
+          );
+        } catch (error) {
+          if (isDuplicate(error)) {
+            throw storeError(
+              StoreErrorCode.conflict,
+              `Session ${record.sessionId} already has chat message ${String(seq)} or ${messageId}.`,
+            );
+          }
+          throw error;
+        }
+      });
+    });
+  }
+
+  listChat(sessionId: string): readonly ChatRecord[] {
+    return this.guard('read a transcript', () =>
+      this.sql('SELECT * FROM chat_messages WHERE session_id = ? ORDER BY seq')
+        .all(sessionId)
+        .map((row) => this.toChat(row)),
+    );
+  }
+
+  addConsentReceipt(receipt: Omit<ConsentReceipt, 'id'>): ConsentReceipt {
+    return this.guard('store a consent receipt', () => {
+      const created: ConsentReceipt = {
+        id: randomUUID(),
+        sessionId: receipt.sessionId,
+        kind: oneOf(receipt.kind, KINDS, 'kind'),
+        actor: nonEmpty(receipt.actor, 'actor'),
+        scopes: scopesIn(receipt.scopes, 'scopes'),
+        notice: maskCards(receipt.notice),
+        at: isoTime(receipt.at, 'at'),
+      };
+      this.requireSession(receipt.sessionId);
+      this.transaction(() => {
+        const key = this.keys.findOrCreate(created.sessionId, 'receipts');
+        this.sql(
+          'INSERT INTO consent_receipts (id, session_id, kind, actor, scopes, notice, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ).run(
+          created.id,
+          created.sessionId,
+          created.kind,
+          created.actor,
+          JSON.stringify(created.scopes),
+          seal(key, created.notice, aad.notice(created.id)),
+          created.at,
+        );
+      });
+      return created;
+    });
+  }
+
+  listConsentReceipts(sessionId: string): readonly ConsentReceipt[] {
+    return this.guard('read consent receipts', () =>
+      this.sql('SELECT * FROM consent_receipts WHERE session_id = ? ORDER BY at, rowid')
+        .all(sessionId)
+        .map((row) => this.toReceipt(row)),
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Retention and rights
+
+  setLegalHold(sessionId: string, hold: boolean, now?: string): boolean {
+    return this.guard('set a legal hold', () => {
+      const at = now === undefined ? this.now() : isoTime(now, 'now');
+      return this.transaction(() => {
+        const result = this.sql('UPDATE sessions SET legal_hold = ? WHERE id = ?').run(
+          hold ? 1 : 0,
+          sessionId,
+        );
+        if (Number(result.changes) === 0) return false;
+        this.auditLog.append('legal-hold', at, { sessionId, hold });
+        return true;
+      });
+    });
+  }
+
+  purge(now: Date, periods: RetentionPeriods): PurgeResult {
+    return this.guard('purge expired data', () => {
+      if (!Number.isFinite(now.getTime())) throw invalid('now is not a valid time');
+      const parsed = RelayRetentionConfigSchema.safeParse(periods);
+      if (!parsed.success) {
+        throw storeError(
+          StoreErrorCode.retentionInvalid,
+          `Invalid retention periods: ${parsed.error.issues.map((issue) => issue.message).join('; ')}.`,
+        );
+      }
+      const valid = parsed.data;
+      const at = now.toISOString();
+      const cutoffs = {
+        chatTranscript: expiryCutoff('chatTranscript', now, valid).toISOString(),
+        consentReceipt: expiryCutoff('consentReceipt', now, valid).toISOString(),
+        sessionMetadata: expiryCutoff('sessionMetadata', now, valid).toISOString(),
+      };
+      // Periods count from the session's end; a session marked ended without a time counts from
+      // its start rather than never expiring. Open sessions are never purged.
+      const endedBy = (param: string) =>
+        `state = 'ended' AND COALESCE(ended_at, created_at) <= :${param}`;
+      const hasTranscript =
+        "EXISTS (SELECT 1 FROM session_keys k WHERE k.session_id = sessions.id AND k.purpose = 'transcript')";
+      const hasReceipts =
+        "(EXISTS (SELECT 1 FROM consent_receipts r WHERE r.session_id = sessions.id) OR EXISTS (SELECT 1 FROM session_keys k WHERE k.session_id = sessions.id AND k.purpose = 'receipts'))";
+      const due = {
+        transcript: `${endedBy('chat')} AND ${hasTranscript}`,
+        receipts: `${endedBy('receipt')} AND ${hasReceipts}`,
+        session: endedBy('meta'),
+      };
+      const ids = (where: string, params: Record<string, string>): string[] =>
+        this.sql(`SELECT id FROM sessions WHERE legal_hold = 0 AND ${where} ORDER BY id`)
+          .all(params)
+          .map((row) => text(row, 'id'));
+
+      const result = this.transaction(() => {
+        const heldRow = this.sql(
+          `SELECT COUNT(*) AS n FROM sessions WHERE legal_hold = 1 AND ((${due.transcript}) OR (${due.receipts}) OR (${due.session}))`,
+        ).get({
+          chat: cutoffs.chatTranscript,
+          receipt: cutoffs.consentReceipt,
+          meta: cutoffs.sessionMetadata,
+        });
+        const heldBack = heldRow === undefined ? 0 : int(heldRow, 'n');
+
+        let chatMessages = 0;
+        let transcripts = 0;
+        for (const id of ids(due.transcript, { chat: cutoffs.chatTranscript })) {
+          chatMessages += this.deleteTranscript(id, at);
+          transcripts += 1;
+        }
+        let consentReceipts = 0;
+        for (const id of ids(due.receipts, { receipt: cutoffs.consentReceipt })) {
+          this.keys.shred(id, 'receipts');
+          consentReceipts += Number(
+            this.sql('DELETE FROM consent_receipts WHERE session_id = ?').run(id).changes,
+          );
+        }
+        let sessions = 0;
+        for (const id of ids(due.session, { meta: cutoffs.sessionMetadata })) {
+          // Whatever is left goes too (with valid periods nothing is): keys first.
+          this.keys.shred(id, 'transcript');
+          this.keys.shred(id, 'receipts');
+          chatMessages += Number(
+            this.sql('DELETE FROM chat_messages WHERE session_id = ?').run(id).changes,
+          );
+          consentReceipts += Number(
+            this.sql('DELETE FROM consent_receipts WHERE session_id = ?').run(id).changes,
+          );
+          sessions += Number(this.sql('DELETE FROM sessions WHERE id = ?').run(id).changes);
+        }
+        // The audit log is kept as long as consent receipts; the purge entry links past the gap.
+        const auditEntries = this.auditLog.deleteUpTo(cutoffs.consentReceipt);
+        this.auditLog.append('purge', at, {
+          periods: { ...valid },
+          cutoffs,
+          transcripts,
+          chatMessages,
+          consentReceipts,
+          sessions,
+          heldBack,
+          auditEntries,
+        });
+        return { sessions, chatMessages, consentReceipts, heldBack, deleted: transcripts };
+      });
+      if (result.deleted + result.consentReceipts + result.sessions > 0) this.compact();
+      return {
+        sessions: result.sessions,
+        chatMessages: result.chatMessages,
+        consentReceipts: result.consentReceipts,
+        heldBack: result.heldBack,
+      };
+    });
+  }
+
+  /** Shreds and deletes a session's transcript and description; returns the messages deleted. */
+  private deleteTranscript(sessionId: string, at: string): number {
+    this.keys.shred(sessionId, 'transcript');
+    const deleted = Number(
+      this.sql('DELETE FROM chat_messages WHERE session_id = ?').run(sessionId).changes,
+    );
+    this.sql(
+      'UPDATE sessions SET description = NULL, transcript_deleted_at = COALESCE(transcript_deleted_at, ?) WHERE id = ?',
+    ).run(at, sessionId);
+    return deleted;
+  }
+
+  exportSession(sessionId: string, now: string): SessionExport | null {
+    return this.guard('export a session', () => {
+      const exportedAt = isoTime(now, 'now');
+      const row = this.sessionRow(sessionId);
+      if (row === undefined) return null;
+      const session = this.toSession(row);
+      const deviceRow = this.sql('SELECT * FROM devices WHERE id = ?').get(session.deviceId);
+      const agent = session.agentId === null ? null : this.getAgent(session.agentId);
+      const exported: SessionExport = {
+        format: SESSION_EXPORT_FORMAT,
+        exportedAt,
+        session,
+        device: deviceRow === undefined ? null : this.toDevice(deviceRow),
+        agent: agent === null ? null : { id: agent.id, name: agent.name },
+        transcript: this.listChat(sessionId),
+        consentReceipts: this.listConsentReceipts(sessionId),
+      };
+      this.transaction(() => {
+        this.auditLog.append('export', exportedAt, { sessionId });
+      });
+      return exported;
+    });
+  }
+
+  eraseSession(
+    sessionId: string,
+    now: string,
+  ): { erased: boolean; reason?: 'legal-hold' | 'not-found' } {
+    return this.guard('erase a session', () => {
+      const at = isoTime(now, 'now');
+      const row = this.sessionRow(sessionId);
+      if (row === undefined) return { erased: false, reason: 'not-found' };
+      if (int(row, 'legal_hold') === 1) {
+        this.transaction(() => {
+          this.auditLog.append('erase-refused', at, { sessionId, reason: 'legal-hold' });
+        });
+        return { erased: false, reason: 'legal-hold' };
+      }
+      this.transaction(() => {
+        // Keys first: from here on nothing sealed for this session can be read, copies included.
+        this.keys.shred(sessionId, 'transcript');
+        this.keys.shred(sessionId, 'receipts');
+        const chatMessages = this.deleteTranscript(sessionId, at);
+        const receipts = Number(
+          this.sql('UPDATE consent_receipts SET notice = NULL WHERE session_id = ?').run(sessionId)
+            .changes,
+        );
+        this.sql('UPDATE sessions SET erased_at = ? WHERE id = ?').run(at, sessionId);
+        this.auditLog.append('erase', at, { sessionId, chatMessages, consentReceipts: receipts });
+      });
+      this.compact();
+      return { erased: true };
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Beyond the port: key rotation, audit log, housekeeping
+
+  /**
+   * Re-wraps every data key with `newMasterKey` and makes it the store's master key. Once the old
+   * key is destroyed, backups made before an erasure or purge can no longer unwrap the keys that
+   * erasure destroyed (docs/privacy.md, Backups). Write the new key file before calling this and
+   * keep the old one until it returns.
+   */
+  rotateMasterKey(newMasterKey: Uint8Array, now?: string): { rewrapped: number } {
+    return this.guard('rotate the master key', () => {
+      if (newMasterKey.length !== KEY_BYTES) {
+        throw storeError(
+          StoreErrorCode.masterKeyInvalid,
+          `The new master key must be ${KEY_BYTES} bytes; got ${newMasterKey.length}.`,
+        );
+      }
+      const next = Buffer.from(newMasterKey);
+      const at = now === undefined ? this.now() : isoTime(now, 'now');
+      const rewrap = () =>
+        this.transaction(() => {
+          const count = this.keys.rewrapAll(next);
+          this.sql("UPDATE meta SET value = ? WHERE key = 'master-key-check'").run(
+            masterKeyCheck(next),
+          );
+          this.sql(
+            "INSERT INTO meta (key, value) VALUES ('master-key-fingerprint', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          ).run(masterKeyFingerprint(next));
+          this.auditLog.append('master-key-rotated', at, {
+            keys: count,
+            fingerprint: masterKeyFingerprint(next),
+          });
+          return count;
+        });
+      let rewrapped: number;
+      try {
+        rewrapped = rewrap();
+      } catch (error) {
+        next.fill(0);
+        throw error;
+      }
+      this.keys.useMasterKey(next);
+      this.compact();
+      return { rewrapped };
+    });
+  }
+
+  listAuditLog(): readonly AuditEntry[] {
+    return this.guard('read the audit log', () => this.auditLog.list());
+  }
+
+  /** Checks the audit log's hash chain from the oldest entry kept to the recorded head. */
+  verifyAuditLog(): AuditVerification {
+    return this.guard('verify the audit log', () => this.auditLog.verify());
+  }
+
+  /** The schema version of the open database. */
+  schemaVersion(): number {
+    return this.guard('read the schema version', () => {
+      const row = this.sql('SELECT MAX(version) AS v FROM schema_migrations').get();
+      return row === undefined ? 0 : int(row, 'v');
+    });
+  }
+
+  /** Checkpoints, releases the file lock and forgets every key. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get();
+    } catch {
+      // Closing anyway; SQLite checkpoints on close as well.
+    }
+    this.statements.clear();
+    this.db.close();
+    this.keys.destroy();
+  }
+}
