@@ -1,0 +1,149 @@
+/**
+ * The public types of the session library: what the app passes in and what it gets back. The wire
+ * types come from src-shared/protocol/v1.ts; these are the app-facing shapes around them.
+ */
+import type { z } from 'zod';
+import type {
+  ChatMessageSchema,
+  DataKind,
+  DataSchema,
+  ProposedAction,
+  RelayToClientMessage,
+  Scope,
+  TranscriptNoticeSchema,
+} from '../../src-shared/protocol/v1.ts';
+
+export type Data = z.infer<typeof DataSchema>;
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+export type TranscriptNotice = z.infer<typeof TranscriptNoticeSchema>;
+
+/** What `enroll` returns; the app keeps it in the OS keyring, this library never stores it. */
+export interface DeviceCredentials {
+  readonly deviceId: string;
+  readonly deviceSecret: string;
+}
+
+/**
+ * `idle → connecting → waiting → consent-pending → active → ended`, with `reconnecting` whenever
+ * the connection dropped and the library is trying to resume.
+ */
+export type SessionState =
+  'idle' | 'connecting' | 'waiting' | 'consent-pending' | 'active' | 'reconnecting' | 'ended';
+
+/** Why a session ended: the relay's reasons, plus what only the client can observe. */
+export type SessionEndReason =
+  | Extract<RelayToClientMessage, { type: 'session.ended' }>['payload']['reason']
+  /** The relay refused the device credentials (close 4001 or HTTP 401/403 on the upgrade). */
+  | 'auth-failed'
+  /** The relay would not resume the session (close 4006, or a welcome without `resumed`). */
+  | 'resume-rejected'
+  /** The relay does not speak `printo-support.v1` (close 4007 or no agreed subprotocol). */
+  | 'unsupported-version'
+  /** Another connection of this device took the session over (close 4004). */
+  | 'replaced'
+  /** The relay refused the help request (an `error` frame answering it). */
+  | 'help-refused'
+  /** No connection could be made within the resume window, before a session existed. */
+  | 'relay-unreachable'
+  /** The relay closed for a reason that retrying cannot fix (1008, 1009, 1000 without an end). */
+  | 'closed-by-relay';
+
+export interface SessionEnd {
+  readonly reason: SessionEndReason;
+  /** Plain language, for the user. */
+  readonly message: string;
+  /** The WebSocket close code, when the end came from one. */
+  readonly closeCode?: number;
+}
+
+/** What `askForHelp` resolves with (from `help.queued`); the resume token stays inside. */
+export interface QueuedSession {
+  readonly sessionId: string;
+  /** 9 digits, sent without spaces; show as `123 456 789`. */
+  readonly code: string;
+  readonly expiresAt: string;
+  /** The transcript notice and its retention period, to show while waiting. */
+  readonly notice: TranscriptNotice;
+}
+
+export interface ConsentRequest {
+  readonly requestId: string;
+  readonly agent: { readonly id: string; readonly name: string };
+  /** The scopes the agent asks for; the user may grant all, fewer, or none. */
+  readonly scopes: readonly Scope[];
+  readonly notice: TranscriptNotice;
+  readonly expiresAt: string;
+  /** Aborted when the request can no longer be answered (deadline passed, session ended): close the prompt. */
+  readonly signal: AbortSignal;
+}
+
+export interface ConsentAnswer {
+  /** Empty: denied. Scopes not requested are dropped. */
+  readonly granted: readonly Scope[];
+  /** The notice exactly as the user saw it; it goes into the consent receipt. */
+  readonly noticeShown: string;
+}
+
+export interface ActionContext {
+  /**
+   * Call when the user approved, before doing the action: the agent is told `approved` at once.
+   * Returns false when the action may no longer be done (the `actions` scope was revoked or the
+   * session ended): then do nothing and resolve `{ outcome: 'declined' }`.
+   */
+  approve(): boolean;
+  readonly grantedScopes: readonly Scope[];
+  /** Aborted when the `actions` scope is revoked or the session ends. */
+  readonly signal: AbortSignal;
+}
+
+export type ActionResult =
+  | { readonly outcome: 'declined'; readonly message?: string }
+  | {
+      readonly outcome: 'done' | 'failed';
+      readonly message?: string;
+      /** Redacted to the grant like a data response; left out if its read scope is not granted. */
+      readonly data?: Data;
+    };
+
+/** The handlers that answer the relay: each is asked only for what the user granted. */
+export interface SessionHandlers {
+  onConsentRequest(request: ConsentRequest): Promise<ConsentAnswer>;
+  /**
+   * Collects data for the agent. The library redacts it to `grantedScopes` again before sending,
+   * so the handler may return the full data.
+   */
+  onDataRequest(
+    kind: DataKind,
+    grantedScopes: readonly Scope[],
+    signal: AbortSignal,
+  ): Promise<Data>;
+  /**
+   * Asks the user; on approval calls `context.approve()` (the agent hears `approved` at once),
+   * then does the action and resolves `done` or `failed`. Resolving `declined` after approval is
+   * sent as `failed`; resolving `done`/`failed` without approve() is sent as approved-then-result.
+   */
+  onActionRequest(action: ProposedAction, context: ActionContext): Promise<ActionResult>;
+}
+
+/** A request the library refused itself, without asking a handler (for the UI and the audit log). */
+export interface LocalRefusal {
+  readonly requestId: string;
+  readonly type: 'data.request' | 'action.request';
+  readonly missingScope: Scope;
+}
+
+export interface RelayError {
+  readonly code: string;
+  readonly message: string;
+  readonly ref?: string;
+}
+
+/** Notifications; subscribe with `session.on(name, listener)`, which returns the unsubscribe. */
+export interface SessionEvents {
+  state: SessionState;
+  chat: ChatMessage;
+  grant: readonly Scope[];
+  ended: SessionEnd;
+  refused: LocalRefusal;
+  'relay-error': RelayError;
+}
