@@ -545,7 +545,9 @@ export class SessionHub {
       this.error(peer, 'no-session', 'No such request is open.', frame.id);
       return;
     }
-    session.pending.delete(frame.payload.requestId);
+    // "approved" is followed by "done" or "failed": the request stays open until then.
+    const final = frame.type === 'data.response' || frame.payload.outcome !== 'approved';
+    if (final) session.pending.delete(frame.payload.requestId);
     const agent = session.agentStream;
     if (agent === null || session.state !== 'active') return;
     // The grant may have narrowed since the request went out: apply it to what is forwarded.
