@@ -1,0 +1,377 @@
+/**
+ * Relay benchmark: in one run, 500 concurrent sessions (1,000 sockets) exchanging chat through
+ * Printo Relay, against a bare `ws` forwarder of two sockets as the baseline. Prints messages per
+ * second, p50 and p99 round-trip latency for both, the ratios, and resident memory per idle
+ * session. Targets: p99 no worse than 2× the baseline, throughput at least half of it, under
+ * 64 KiB per idle session.
+ *
+ *   node bench/relay.ts [--sessions N] [--rounds R]
+ *
+ * Both servers run in their own process (bench/relay/*-process.ts) so that their memory can be
+ * read from /proc; the load comes from this process, the same for both. A round trip is: the
+ * agent sends a chat message, the client answers when it arrives, the agent receives the answer.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+
+const { values } = parseArgs({
+  options: {
+    sessions: { type: 'string', default: '500' },
+    rounds: { type: 'string', default: '20' },
+  },
+});
+const SESSIONS = Number(values.sessions);
+const ROUNDS = Number(values.rounds);
+const PROTOCOL = 'printo-support.v1';
+
+const log = (text: string): void => {
+  process.stderr.write(`${text}\n`);
+};
+
+async function startChild(
+  script: string,
+): Promise<{ child: ChildProcess; info: Record<string, string | number> }> {
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(new URL(script, import.meta.url))],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => {
+      reject(new Error(`${script} exited with ${String(code)}`));
+    });
+  });
+  return { child, info: JSON.parse(first) as Record<string, string | number> };
+}
+
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return Number(kb ?? 0) * 1024;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** Runs `fn` over items with at most `limit` in flight. */
+async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await fn(items[index] as T);
+      }
+    }),
+  );
+  return results;
+}
+
+const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+// A minimal protocol peer: frames with seq/ack, waiting for message types.
+
+class Peer {
+  readonly socket: WebSocket;
+  private seq = 0;
+  private lastIn = 0;
+  private readonly waiters = new Map<string, ((payload: Record<string, unknown>) => void)[]>();
+  onMessage: ((type: string, payload: Record<string, unknown>) => void) | null = null;
+
+  constructor(socket: WebSocket) {
+    this.socket = socket;
+    socket.on('message', (data) => {
+      const frame = JSON.parse((data as Buffer).toString('utf8')) as {
+        type: string;
+        seq: number;
+        payload: Record<string, unknown>;
+      };
+      if (frame.seq > this.lastIn) this.lastIn = frame.seq;
+      this.onMessage?.(frame.type, frame.payload);
+      const queue = this.waiters.get(frame.type);
+      const waiter = queue?.shift();
+      if (waiter !== undefined) waiter(frame.payload);
+    });
+  }
+
+  static open(url: string, options: WebSocket.ClientOptions): Promise<Peer> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, PROTOCOL, { perMessageDeflate: false, ...options });
+      socket.once('open', () => {
+        resolve(new Peer(socket));
+      });
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_request, response) => {
+        reject(new Error(`upgrade refused: HTTP ${String(response.statusCode)}`));
+      });
+    });
+  }
+
+  send(type: string, payload: unknown, sequenced = true): void {
+    this.socket.send(
+      JSON.stringify({
+        v: 1,
+        type,
+        id: randomUUID(),
+        seq: sequenced ? ++this.seq : 0,
+        ack: this.lastIn,
+        ts: new Date().toISOString(),
+        payload,
+      }),
+    );
+  }
+
+  next(type: string): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      const queue = this.waiters.get(type) ?? [];
+      queue.push(resolve);
+      this.waiters.set(type, queue);
+    });
+  }
+}
+
+async function httpJson(
+  url: string,
+  init: RequestInit,
+): Promise<{ status: number; body: unknown; headers: Headers }> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: text === '' ? null : (JSON.parse(text) as unknown),
+    headers: response.headers,
+  };
+}
+
+interface Pair {
+  readonly agent: { send(text: string): void; onReply(handler: () => void): void; close(): void };
+  readonly client: { close(): void };
+}
+
+/** Ping-pong over every pair at once; returns round-trip times (ms) and the wall time. */
+async function pingPong(
+  pairs: readonly Pair[],
+  rounds: number,
+): Promise<{ rtts: number[]; wallMs: number }> {
+  const rtts: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    pairs.map(
+      (pair) =>
+        new Promise<void>((resolve) => {
+          let round = 0;
+          let sentAt = 0;
+          const sendOne = (): void => {
+            sentAt = performance.now();
+            pair.agent.send(`ping ${round}`);
+          };
+          pair.agent.onReply(() => {
+            rtts.push(performance.now() - sentAt);
+            round += 1;
+            if (round >= rounds) resolve();
+            else sendOne();
+          });
+          sendOne();
+        }),
+    ),
+  );
+  return { rtts, wallMs: performance.now() - started };
+}
+
+async function relayPairs(info: Record<string, string | number>): Promise<Pair[]> {
+  const base = String(info['url']);
+  const wsBase = base.replace(/^http/, 'ws');
+  const origin = new URL(base).origin;
+  log(`  enrolling ${SESSIONS} devices…`);
+  const devices = await pool(
+    Array.from({ length: SESSIONS }, (_, i) => i),
+    16,
+    async (i) => {
+      const { body } = await httpJson(`${base}/v1/enroll`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ enrollmentKey: info['enrollmentKey'], deviceName: `WS-BENCH-${i}` }),
+      });
+      return body as { deviceId: string; deviceSecret: string };
+    },
+  );
+  const login = await httpJson(`${base}/v1/agent/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: origin },
+    body: JSON.stringify({ email: info['email'], password: info['password'] }),
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+
+  log(`  opening ${SESSIONS * 2} sockets and asking for consent…`);
+  return pool(devices, 32, async (device) => {
+    const client = await Peer.open(`${wsBase}/v1/client`, {
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${device.deviceId}:${device.deviceSecret}`).toString('base64')}`,
+      },
+    });
+    client.send('hello', {}, false);
+    await client.next('welcome');
+    const queued = client.next('help.queued');
+    client.send('help.request', { description: 'benchmark session' });
+    const { sessionId } = (await queued) as { sessionId: string };
+
+    const { body } = await httpJson(`${base}/v1/agent/ticket`, {
+      method: 'POST',
+      headers: { Cookie: cookie, Origin: origin },
+    });
+    const agent = await Peer.open(
+      `${wsBase}/v1/agent?ticket=${(body as { ticket: string }).ticket}`,
+      {
+        headers: { Origin: origin },
+      },
+    );
+    agent.send('hello', {}, false);
+    await agent.next('welcome');
+    const consent = client.next('consent.request');
+    const granted = agent.next('consent.state');
+    agent.send('session.join', { sessionId });
+    const { requestId } = (await consent) as { requestId: string };
+    client.send('consent.answer', { requestId, granted: ['chat'], noticeShown: 'benchmark' });
+    await granted;
+
+    // The client answers every agent message; the agent counts the client's answers.
+    client.onMessage = (type, payload) => {
+      if (type === 'chat.message' && payload['from'] === 'agent')
+        client.send('chat.send', { text: 'pong' });
+    };
+    let reply: (() => void) | null = null;
+    agent.onMessage = (type, payload) => {
+      if (type === 'chat.message' && payload['from'] === 'client') reply?.();
+    };
+    return {
+      agent: {
+        send: (text) => {
+          agent.send('chat.send', { text });
+        },
+        onReply: (handler) => {
+          reply = handler;
+        },
+        close: () => {
+          agent.socket.close();
+        },
+      },
+      client: {
+        close: () => {
+          client.socket.close();
+        },
+      },
+    };
+  });
+}
+
+async function forwarderPairs(info: Record<string, string | number>): Promise<Pair[]> {
+  const url = String(info['url']);
+  return pool(
+    Array.from({ length: SESSIONS }, (_, i) => i),
+    32,
+    async (i) => {
+      const first = await Peer.open(`${url}/pair/${i}`, {});
+      const second = await Peer.open(`${url}/pair/${i}`, {});
+      // The same frames as through the relay: a chat envelope each way.
+      second.onMessage = (type) => {
+        if (type === 'chat.send') second.send('chat.send', { text: 'pong' });
+      };
+      let reply: (() => void) | null = null;
+      first.onMessage = (type) => {
+        if (type === 'chat.send') reply?.();
+      };
+      return {
+        agent: {
+          send: (text) => {
+            first.send('chat.send', { text });
+          },
+          onReply: (handler) => {
+            reply = handler;
+          },
+          close: () => {
+            first.socket.close();
+          },
+        },
+        client: {
+          close: () => {
+            second.socket.close();
+          },
+        },
+      };
+    },
+  );
+}
+
+async function measure(
+  name: string,
+  script: string,
+  connect: (info: Record<string, string | number>) => Promise<Pair[]>,
+): Promise<{ msgsPerSecond: number; p50: number; p99: number; bytesPerSession: number }> {
+  log(`${name}:`);
+  const { child, info } = await startChild(script);
+  try {
+    const pid = Number(info['pid']);
+    await settle(500);
+    const before = rssBytes(pid);
+    const pairs = await connect(info);
+    await settle(1_000);
+    const idle = rssBytes(pid);
+    log(`  ${pairs.length} sessions idle; ping-pong, ${ROUNDS} round trips each…`);
+    await pingPong(pairs, 2); // warm-up
+    const { rtts, wallMs } = await pingPong(pairs, ROUNDS);
+    const sorted = [...rtts].sort((a, b) => a - b);
+    for (const pair of pairs) {
+      pair.agent.close();
+      pair.client.close();
+    }
+    return {
+      // Two chat messages per round trip.
+      msgsPerSecond: (rtts.length * 2) / (wallMs / 1000),
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      bytesPerSession: (idle - before) / pairs.length,
+    };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const relay = await measure('Printo Relay', './relay/relay-process.ts', relayPairs);
+const bare = await measure('bare ws forwarder', './relay/forwarder-process.ts', forwarderPairs);
+
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+const line = (label: string, r: typeof relay): string =>
+  `  ${label.padEnd(20)} ${r.msgsPerSecond.toFixed(0).padStart(7)} msg/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   ${kib(r.bytesPerSession).padStart(9)} per idle session`;
+const throughputRatio = relay.msgsPerSecond / bare.msgsPerSecond;
+const p99Ratio = relay.p99 / bare.p99;
+console.log(
+  `bench/relay: ${SESSIONS} sessions (${SESSIONS * 2} sockets), ${ROUNDS} round trips each, Node ${process.versions.node}`,
+);
+console.log(line('Printo Relay', relay));
+console.log(line('bare ws forwarder', bare));
+console.log(
+  `  throughput relay/bare ${throughputRatio.toFixed(2)} (target >= 0.5: ${throughputRatio >= 0.5 ? 'met' : 'NOT met'})`,
+);
+console.log(
+  `  p99 relay/bare        ${p99Ratio.toFixed(2)} (target <= 2: ${p99Ratio <= 2 ? 'met' : 'NOT met'})`,
+);
+console.log(
+  `  memory per idle relay session ${kib(relay.bytesPerSession)} (target < 64 KiB: ${relay.bytesPerSession < 64 * 1024 ? 'met' : 'NOT met'})`,
+);
