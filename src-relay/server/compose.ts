@@ -9,12 +9,19 @@ import type { RelayOptions, RunningRelay } from './relay-server.ts';
 import { WebSocketGateway } from './ws.ts';
 
 /** The transcript notice the user sees before consenting (ARCHITECTURE.md, Consent). */
-export function transcriptNotice(retentionDays: number): HubOptions['notice'] {
+export function transcriptNotice(
+  retentionDays: number,
+  consentReceiptDays?: number,
+): HubOptions['notice'] {
+  const receipts =
+    consentReceiptDays === undefined
+      ? ''
+      : ` A record of your consent (who, when, what you allowed) is kept for ${consentReceiptDays} days.`;
   return {
     text:
-      `This support chat is recorded. Printo Gens keeps the transcript and a record of your ` +
-      `consent for ${retentionDays} days, then deletes the transcript. Card numbers are masked ` +
-      `before anything is stored. You can ask for a copy or for its erasure at any time.`,
+      `This support chat is recorded. Printo Gens keeps the transcript for ${retentionDays} days, ` +
+      `then destroys it.${receipts} Card numbers are masked before anything is stored. You can ` +
+      `ask for a copy or for its erasure at any time.`,
     retentionDays,
   };
 }
@@ -40,7 +47,10 @@ export async function startRelayWithSessions(options: FullRelayOptions): Promise
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   const hub = new SessionHub({
-    notice: transcriptNotice(options.retention.chatTranscriptDays),
+    notice: transcriptNotice(
+      options.retention.chatTranscriptDays,
+      options.retention.consentReceiptDays,
+    ),
     ...options.hub,
     store: context.store,
     clock: context.clock,
