@@ -14,7 +14,14 @@ export function reasonLabel(keyword: string): string {
 
 /** One short phrase for the state of a queue: `Ready`, `Printing`, `Paused`, `Paper jam`… */
 export function printerStatusLabel(printer: Printer): string {
-  const problems = printer.reasons.filter((r) => r.severity !== 'report' && r.keyword !== 'paused');
+  // Worst first, judged by the keyword itself (a jam before low toner), whatever order the
+  // printer happened to report them in.
+  const rank = { error: 0, warning: 1, report: 2 } as const;
+  const problems = printer.reasons
+    .filter((r) => r.severity !== 'report' && r.keyword !== 'paused')
+    .map((r, index) => ({ r, index, rank: rank[explainPrinterReason(r.raw, 'stopped').severity] }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map(({ r }) => r);
   const base =
     printer.state === 'stopped'
       ? printer.reasons.some((r) => r.keyword === 'paused')

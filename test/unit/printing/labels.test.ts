@@ -22,6 +22,14 @@ describe('plain-language labels', () => {
     expect(printerStatusLabel(printer({ acceptingJobs: false }))).toBe('Ready, Not accepting jobs');
   });
 
+  it('lists the worst problem first, whatever order the printer reported them in', () => {
+    expect(
+      printerStatusLabel(
+        printer({ reasons: normaliseReasons(['toner-low-report', 'media-jam-report'], 'idle') }),
+      ),
+    ).toBe('Ready, Paper jam, Toner low');
+  });
+
   it('falls back to the keyword for unknown reasons', () => {
     expect(reasonLabel('com.acme-stapler-empty')).toBe('stapler empty');
     expect(reasonLabel('stapler-empty')).toBe('stapler empty');
