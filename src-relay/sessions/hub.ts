@@ -85,6 +85,8 @@ interface LiveSession {
   granted: Scope[];
   consentRequestId: string | null;
   consentTimer: unknown;
+  /** Ends the session with `code-expired` if nobody has joined when the code expires. */
+  codeTimer: unknown;
   readonly client: Stream;
   agentStream: Stream | null;
   readonly pending: Map<string, Pending>;
@@ -122,6 +124,8 @@ export class SessionHub {
   private readonly options: HubOptions;
   private readonly timers: NonNullable<HubOptions['timers']>;
   private shuttingDown = false;
+  /** Timers that forget expired codes (createSession); cleared on shutdown so none outlives it. */
+  private readonly forgetTimers = new Set<unknown>();
 
   constructor(options: HubOptions) {
     this.options = options;
@@ -465,6 +469,7 @@ export class SessionHub {
       granted: [],
       consentRequestId: null,
       consentTimer: undefined,
+      codeTimer: undefined,
       client: peer.stream,
       agentStream: null,
       pending: new Map(),
@@ -480,6 +485,25 @@ export class SessionHub {
     this.sessions.set(id, session);
     this.byCode.set(code, session);
     peer.session = session;
+    // The code is the request's life in the queue: unanswered when it expires, the session ends
+    // (docs/protocol.md §5: waiting → ended, `code-expired`). Without this a client that stays
+    // connected would wait forever, and its session would never become old enough to purge.
+    session.codeTimer = this.timers.setTimeout(() => {
+      if (session.state !== 'waiting') return;
+      this.endSession(
+        session,
+        'code-expired',
+        'relay',
+        'Nobody joined before the session code expired. Ask for help again for a new code.',
+      );
+      // Remembered for one more period, so that an agent who types it late is told it expired
+      // (join checks the expiry first) rather than that it is wrong, which would cost a guess.
+      const forget = this.timers.setTimeout(() => {
+        this.forgetTimers.delete(forget);
+        if (this.byCode.get(code) === session) this.byCode.delete(code);
+      }, ttl);
+      this.forgetTimers.add(forget);
+    }, ttl);
     peer.stream.send(
       {
         type: 'help.queued',
@@ -749,6 +773,7 @@ export class SessionHub {
     // Single use: the code is gone once an agent joins.
     if (session.code !== null) this.byCode.delete(session.code);
     session.code = null;
+    this.timers.clearTimeout(session.codeTimer);
     session.agent = agent;
     session.state = 'awaiting-consent';
     session.requested = [...ALL_SCOPES];
@@ -895,9 +920,11 @@ export class SessionHub {
     if (session.state === 'ended') return;
     session.state = 'ended';
     this.timers.clearTimeout(session.consentTimer);
+    this.timers.clearTimeout(session.codeTimer);
     this.timers.clearTimeout(session.dropTimers.client);
     this.timers.clearTimeout(session.dropTimers.agent);
-    if (session.code !== null) this.byCode.delete(session.code);
+    // An expired code stays known for a while (see createSession); any other end forgets it.
+    if (session.code !== null && reason !== 'code-expired') this.byCode.delete(session.code);
     session.pending.clear();
     this.options.store.updateSession(session.id, {
       state: 'ended',
@@ -915,6 +942,8 @@ export class SessionHub {
   /** Graceful shutdown: every session ends with a reason, every connection closes with 1001. */
   shutdown(): void {
     this.shuttingDown = true;
+    for (const timer of this.forgetTimers) this.timers.clearTimeout(timer);
+    this.forgetTimers.clear();
     for (const session of [...this.sessions.values()]) {
       this.endSession(session, 'relay-shutdown', 'relay', 'The relay is shutting down.');
     }
