@@ -57,7 +57,10 @@ export function decodeFrame<S extends z.ZodType<{ type: string; payload: unknown
   const parsed = schema.safeParse({ type, payload });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const unknownType = issue?.code === 'invalid_union' && issue.path.length === 0;
+    // zod reports a discriminator no option matches at the discriminator's path (`type`).
+    const unknownType =
+      issue?.code === 'invalid_union' &&
+      (issue.path.length === 0 || (issue.path.length === 1 && issue.path[0] === 'type'));
     return {
       ok: false,
       code: unknownType ? 'unknown-type' : 'bad-frame',
