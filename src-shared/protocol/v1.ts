@@ -130,6 +130,21 @@ export const QueueEntrySchema = z.object({
   since: isoTime,
 });
 
+/** The client's answer to a data request; the relay forwards it to the agent as it is (redacted). */
+export const DataResponsePayloadSchema = z.object({
+  requestId: id,
+  data: DataSchema.optional(),
+  error: z.string().optional(),
+});
+
+/** The client's answer to a proposed action: approved, then done or failed; or declined. */
+export const ActionResponsePayloadSchema = z.object({
+  requestId: id,
+  outcome: z.enum(['approved', 'declined', 'done', 'failed']),
+  message: z.string().optional(),
+  data: DataSchema.optional(),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Messages. Each has a `type` and a `payload`; the envelope is added below.
 
@@ -160,19 +175,8 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   ),
   message('consent.revoke', z.object({ scopes: z.array(ScopeSchema).min(1) })),
   message('chat.send', z.object({ text: text(LIMITS.maxChatChars) })),
-  message(
-    'data.response',
-    z.object({ requestId: id, data: DataSchema.optional(), error: z.string().optional() }),
-  ),
-  message(
-    'action.response',
-    z.object({
-      requestId: id,
-      outcome: z.enum(['approved', 'declined', 'done', 'failed']),
-      message: z.string().optional(),
-      data: DataSchema.optional(),
-    }),
-  ),
+  message('data.response', DataResponsePayloadSchema),
+  message('action.response', ActionResponsePayloadSchema),
   message('session.end', z.object({ reason: z.string().max(200).optional() })),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
@@ -273,19 +277,8 @@ export const RelayToAgentMessageSchema = z.discriminatedUnion('type', [
   ),
   message('consent.state', z.object({ granted: z.array(ScopeSchema) })),
   message('chat.message', ChatMessageSchema),
-  message(
-    'data.response',
-    z.object({ requestId: id, data: DataSchema.optional(), error: z.string().optional() }),
-  ),
-  message(
-    'action.response',
-    z.object({
-      requestId: id,
-      outcome: z.enum(['approved', 'declined', 'done', 'failed']),
-      message: z.string().optional(),
-      data: DataSchema.optional(),
-    }),
-  ),
+  message('data.response', DataResponsePayloadSchema),
+  message('action.response', ActionResponsePayloadSchema),
   /** The relay's answer to data.request / action.propose: the request id it assigned. */
   message('request.accepted', z.object({ requestId: id, ref: z.string() })),
   message('session.ended', ended),
