@@ -15,9 +15,12 @@ import {
   createCipheriv,
   createDecipheriv,
   createHmac,
+  createSecretKey,
   randomBytes,
+  randomFillSync,
   timingSafeEqual,
 } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { StoreErrorCode, storeError } from './errors.ts';
 
 export const KEY_BYTES = 32;
@@ -29,9 +32,39 @@ export function newDataKey(): Buffer {
   return randomBytes(KEY_BYTES);
 }
 
+/**
+ * Importing raw key bytes into OpenSSL on every call cost more than the encryption itself on the
+ * chat path; data keys are cached Buffers (data-keys.ts), so their KeyObjects are cached too.
+ * Weak: a shredded key's bytes and KeyObject go together.
+ */
+const keyObjects = new WeakMap<Uint8Array, KeyObject>();
+function keyObject(key: Uint8Array): KeyObject {
+  let object = keyObjects.get(key);
+  if (object === undefined) {
+    object = createSecretKey(key);
+    keyObjects.set(key, object);
+  }
+  return object;
+}
+
+/** Random nonces drawn from a pool: one getrandom call per 341 nonces instead of one each. */
+const noncePool = Buffer.alloc(NONCE_BYTES * 341);
+let nonceOffset = noncePool.length;
+function nextNonce(): Buffer {
+  if (nonceOffset + NONCE_BYTES > noncePool.length) {
+    randomFillSync(noncePool);
+    nonceOffset = 0;
+  }
+  const nonce = Buffer.from(noncePool.subarray(nonceOffset, nonceOffset + NONCE_BYTES));
+  nonceOffset += NONCE_BYTES;
+  return nonce;
+}
+
 export function seal(key: Uint8Array, plaintext: Uint8Array | string, aad: string): Uint8Array {
-  const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
+  const nonce = nextNonce();
+  const cipher = createCipheriv('aes-256-gcm', keyObject(key), nonce, {
+    authTagLength: TAG_BYTES,
+  });
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const body = Buffer.concat([
     cipher.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext),
@@ -50,7 +83,9 @@ export function unseal(key: Uint8Array, sealed: Uint8Array, aad: string): Buffer
   const tag = data.subarray(data.length - TAG_BYTES);
   const body = data.subarray(1 + NONCE_BYTES, data.length - TAG_BYTES);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv('aes-256-gcm', keyObject(key), nonce, {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAAD(Buffer.from(aad, 'utf8'));
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(body), decipher.final()]);
