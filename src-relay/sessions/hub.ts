@@ -25,7 +25,7 @@ import type {
   Scope,
 } from '../../src-shared/protocol/v1.ts';
 import type { AgentIdentity, ClientIdentity, Clock, Logger, Metrics } from '../server/contracts.ts';
-import type { ConsentKind, SessionState, Store } from '../store/store.ts';
+import type { ChatRecord, ConsentKind, SessionState, Store } from '../store/store.ts';
 import { GuessLimiter, newSessionCode } from './codes.ts';
 import { Stream } from './stream.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -159,6 +159,51 @@ export class SessionHub {
     return new Date(this.now());
   }
 
+  /**
+   * Chat of one event-loop turn is written in one transaction at the end of the turn, and only
+   * then forwarded: a commit per message was most of the relay's cost per message, and the
+   * company's copy must hold everything that was delivered. The text is redacted before it is
+   * queued. Every other store write, any other message, and shutdown flush the batch first, so
+   * the store's order and the peers' order are the relay's order.
+   */
+  private chatBatch: { record: ChatRecord; deliver: () => void; refuse: () => void }[] = [];
+  private flushScheduled = false;
+
+  private queueChat(record: ChatRecord, deliver: () => void, refuse: () => void): void {
+    this.chatBatch.push({ record, deliver, refuse });
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushChat();
+    });
+  }
+
+  /** Writes the pending chat, then delivers it. A failing store refuses it; never a crash. */
+  flushChat(): void {
+    this.flushScheduled = false;
+    const batch = this.chatBatch;
+    if (batch.length === 0) return;
+    this.chatBatch = [];
+    try {
+      this.options.store.appendChats(batch.map((entry) => entry.record));
+    } catch (error) {
+      this.options.metrics.rejected('store-failed');
+      this.options.logger.error('chat.store-failed', {
+        messages: batch.length,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      for (const entry of batch) entry.refuse();
+      return;
+    }
+    for (const entry of batch) entry.deliver();
+  }
+
+  /** The store, for anything but chat: pending chat is written first. */
+  private get store(): Store {
+    this.flushChat();
+    return this.options.store;
+  }
+
   /** Counts of live sessions by state, for /metrics. */
   stats(): Record<string, number> {
     const counts: Record<string, number> = { waiting: 0, 'awaiting-consent': 0, active: 0 };
@@ -244,10 +289,28 @@ export class SessionHub {
       return;
     }
     const before = peer.stream.pending;
-    if (peer.role === 'client') this.fromClient(peer, frame as ClientMessage & { id: string });
-    else this.fromAgent(peer, frame as AgentMessage & { id: string });
+    // Anything but chat sees the chat before it in the store and on the wire first.
+    if (frame.type !== 'chat.send') this.flushChat();
+    try {
+      if (peer.role === 'client') this.fromClient(peer, frame as ClientMessage & { id: string });
+      else this.fromAgent(peer, frame as AgentMessage & { id: string });
+    } catch (error) {
+      // A store that fails (disk full, locked) must not take the relay, or other sessions, down.
+      this.options.metrics.rejected('internal');
+      this.options.logger.error('frame.failed', {
+        frameType: frame.type,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      this.error(peer, 'internal', 'The relay could not handle this message; try again.', frame.id);
+    }
     // Every sequenced frame is acknowledged: by the reply if there was one, else explicitly.
-    if (peer.stream.pending === before && frame.seq > 0 && this.isOpen(peer)) {
+    // Chat is answered at the end of the turn (its echo, or an error), which carries the ack.
+    if (
+      peer.stream.pending === before &&
+      frame.seq > 0 &&
+      frame.type !== 'chat.send' &&
+      this.isOpen(peer)
+    ) {
       peer.stream.control({ type: 'ack', payload: {} }, this.nowDate());
     }
   }
@@ -421,7 +484,7 @@ export class SessionHub {
         }
         const revoked = frame.payload.scopes.filter((s) => session.granted.includes(s));
         session.granted = session.granted.filter((s) => !frame.payload.scopes.includes(s));
-        this.options.store.updateSession(session.id, { grantedScopes: session.granted });
+        this.store.updateSession(session.id, { grantedScopes: session.granted });
         this.receipt(session, 'revoke', `client:${session.deviceId}`, revoked, '');
         this.toBoth(session, { type: 'consent.state', payload: { granted: session.granted } });
         return;
@@ -478,7 +541,7 @@ export class SessionHub {
       dropTimers: { client: undefined, agent: undefined },
       createdAt: this.now(),
     };
-    this.options.store.createSession(
+    this.store.createSession(
       { id, orgId: client.orgId, deviceId: client.deviceId, description },
       this.nowIso(),
     );
@@ -553,7 +616,7 @@ export class SessionHub {
     }
     session.granted = granted;
     session.state = 'active';
-    this.options.store.updateSession(session.id, { state: 'active', grantedScopes: granted });
+    this.store.updateSession(session.id, { state: 'active', grantedScopes: granted });
     this.receipt(session, 'grant', `client:${session.deviceId}`, granted, answer.noticeShown);
     this.toBoth(session, { type: 'consent.state', payload: { granted } });
     this.publishStats();
@@ -780,7 +843,7 @@ export class SessionHub {
     session.agentStream = peer.stream;
     session.tokens.agent = randomBytes(24).toString('base64url');
     peer.session = session;
-    this.options.store.updateSession(session.id, {
+    this.store.updateSession(session.id, {
       state: 'awaiting-consent',
       agentId: agent.agentId,
     });
@@ -867,18 +930,31 @@ export class SessionHub {
       at: this.nowIso(),
       redacted,
     } as const;
-    this.options.store.appendChat({
-      sessionId: session.id,
-      messageId: message.messageId,
-      seq: session.chatSeq,
-      from: message.from,
-      senderName: message.name,
-      text,
-      redacted,
-      at: message.at,
-    });
-    this.toBoth(session, { type: 'chat.message', payload: message });
-    this.options.metrics.messageRelayed('chat.message');
+    this.queueChat(
+      {
+        sessionId: session.id,
+        messageId: message.messageId,
+        seq: session.chatSeq,
+        from: message.from,
+        senderName: message.name,
+        text,
+        redacted,
+        at: message.at,
+      },
+      () => {
+        if (session.state === 'ended') return;
+        this.toBoth(session, { type: 'chat.message', payload: message });
+        this.options.metrics.messageRelayed('chat.message');
+      },
+      () => {
+        this.error(
+          peer,
+          'internal',
+          'The message could not be stored, so it was not sent; try again.',
+          ref,
+        );
+      },
+    );
   }
 
   private toBoth(session: LiveSession, message: { type: string; payload: unknown }): void {
@@ -893,7 +969,7 @@ export class SessionHub {
     scopes: readonly Scope[],
     notice: string,
   ): void {
-    this.options.store.addConsentReceipt({
+    this.store.addConsentReceipt({
       sessionId: session.id,
       kind,
       actor,
@@ -926,7 +1002,7 @@ export class SessionHub {
     // An expired code stays known for a while (see createSession); any other end forgets it.
     if (session.code !== null && reason !== 'code-expired') this.byCode.delete(session.code);
     session.pending.clear();
-    this.options.store.updateSession(session.id, {
+    this.store.updateSession(session.id, {
       state: 'ended',
       endedAt: this.nowIso(),
       endReason: reason,
@@ -949,5 +1025,6 @@ export class SessionHub {
     }
     for (const peer of [...this.peers])
       this.closePeer(peer, CloseCode.goingAway, 'relay shutting down');
+    this.flushChat();
   }
 }

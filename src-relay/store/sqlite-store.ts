@@ -662,37 +662,59 @@ export class SqliteStore implements Store {
   // Chat and consent receipts
 
   appendChat(record: ChatRecord): void {
-    this.guard('store a chat message', () => {
-      const seq = record.seq;
-      if (!Number.isSafeInteger(seq) || seq < 1) throw invalid('seq must be an integer from 1');
-      const messageId = nonEmpty(record.messageId, 'messageId');
-      const from = oneOf(record.from, SENDERS, 'from');
-      const at = isoTime(record.at, 'at');
-      const masked = redactCardNumbers(record.text);
-      const body = JSON.stringify({ text: masked.text, senderName: maskCards(record.senderName) });
-      this.requireSession(record.sessionId);
+    this.appendChats([record]);
+  }
+
+  /**
+   * Several messages in one transaction: all are stored, or none. The relay hands over the chat
+   * of one event-loop turn this way, so that a commit is paid per turn rather than per message.
+   */
+  appendChats(records: readonly ChatRecord[]): void {
+    if (records.length === 0) return;
+    this.guard('store chat messages', () => {
+      const rows = records.map((record) => {
+        const seq = record.seq;
+        if (!Number.isSafeInteger(seq) || seq < 1) throw invalid('seq must be an integer from 1');
+        const masked = redactCardNumbers(record.text);
+        return {
+          record,
+          seq,
+          messageId: nonEmpty(record.messageId, 'messageId'),
+          from: oneOf(record.from, SENDERS, 'from'),
+          at: isoTime(record.at, 'at'),
+          redacted: record.redacted || masked.redacted,
+          body: JSON.stringify({ text: masked.text, senderName: maskCards(record.senderName) }),
+        };
+      });
+      for (const sessionId of new Set(records.map((r) => r.sessionId))) {
+        this.requireSession(sessionId);
+      }
       this.transaction(() => {
-        const key = this.keys.findOrCreate(record.sessionId, 'transcript');
-        try {
-          this.sql(
-            'INSERT INTO chat_messages (session_id, seq, message_id, sender_role, body, redacted, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          ).run(
-            record.sessionId,
-            seq,
-            messageId,
-            from,
-            seal(key, body, aad.chat(record.sessionId, messageId)),
-            record.redacted || masked.redacted ? 1 : 0,
-            at,
-          );
-        } catch (error) {
-          if (isDuplicate(error)) {
-            throw storeError(
-              StoreErrorCode.conflict,
-              `Session ${record.sessionId} already has chat message ${String(seq)} or ${messageId}.`,
+        const insert = this.sql(
+          'INSERT INTO chat_messages (session_id, seq, message_id, sender_role, body, redacted, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        );
+        for (const row of rows) {
+          const sessionId = row.record.sessionId;
+          const key = this.keys.findOrCreate(sessionId, 'transcript');
+          try {
+            insert.run(
+              sessionId,
+              row.seq,
+              row.messageId,
+              row.from,
+              seal(key, row.body, aad.chat(sessionId, row.messageId)),
+              row.redacted ? 1 : 0,
+              row.at,
             );
+          } catch (error) {
+            if (isDuplicate(error)) {
+              throw storeError(
+                StoreErrorCode.conflict,
+                `Session ${sessionId} already has chat message ${String(row.seq)} or ${row.messageId}.`,
+              );
+            }
+            throw error;
           }
-          throw error;
         }
       });
     });

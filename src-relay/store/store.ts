@@ -140,6 +140,8 @@ export interface Store {
   listSessions(filter?: { state?: SessionState; orgId?: string }): readonly SessionRecord[];
 
   appendChat(record: ChatRecord): void;
+  /** Several messages, all or none, in one transaction (the relay batches one event-loop turn). */
+  appendChats(records: readonly ChatRecord[]): void;
   listChat(sessionId: string): readonly ChatRecord[];
 
   addConsentReceipt(receipt: Omit<ConsentReceipt, 'id'>): ConsentReceipt;

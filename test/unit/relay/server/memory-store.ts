@@ -94,6 +94,7 @@ export function createMemoryStore(): MemoryStore {
     getSession: (id) => sessions.get(id) ?? null,
     listSessions: () => [...sessions.values()],
     appendChat: unsupported,
+    appendChats: unsupported,
     listChat: () => [],
     addConsentReceipt: unsupported,
     listConsentReceipts: () => [],
