@@ -399,6 +399,53 @@ describe('sessions, chat and consent receipts', () => {
     expect(store.getSession(randomUUID())).toBeNull();
   });
 
+  it('stores a batch of chat all at once, or none of it', () => {
+    const { store } = newStore();
+    const world = seedWorld(store);
+    const a = seedSession(store, world, { endedAt: null });
+    const b = seedSession(store, world, { endedAt: null });
+    const message = (sessionId: string, seq: number, text: string) => ({
+      sessionId,
+      messageId: randomUUID(),
+      seq,
+      from: 'agent' as const,
+      senderName: 'Sam',
+      text,
+      redacted: false,
+      at: T0,
+    });
+    store.appendChats([
+      message(a.id, 3, 'one'),
+      message(b.id, 3, 'two'),
+      message(a.id, 4, 'three'),
+    ]);
+    expect(
+      store
+        .listChat(a.id)
+        .slice(2)
+        .map((m) => m.text),
+    ).toEqual(['one', 'three']);
+    expect(
+      store
+        .listChat(b.id)
+        .slice(2)
+        .map((m) => m.text),
+    ).toEqual(['two']);
+    // A conflict anywhere in the batch: nothing of it is written.
+    expect(
+      errorOf(() => {
+        store.appendChats([message(a.id, 5, 'would be fine'), message(b.id, 3, 'duplicate seq')]);
+      }).code,
+    ).toBe('store-conflict');
+    expect(store.listChat(a.id)).toHaveLength(4);
+    // Card numbers are masked by the store too, whatever the caller did.
+    store.appendChats([message(b.id, 4, 'card 4111 1111 1111 1111')]);
+    expect(store.listChat(b.id).at(-1)).toMatchObject({
+      text: 'card 411111******1111',
+      redacted: true,
+    });
+  });
+
   it('keeps chat in relay order and refuses duplicates', () => {
     const { store } = newStore();
     const session = seedSession(store, seedWorld(store), { endedAt: null });
