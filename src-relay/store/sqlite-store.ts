@@ -369,6 +369,13 @@ export class SqliteStore implements Store {
     return this.sql('SELECT * FROM sessions WHERE id = ?').get(id);
   }
 
+  /** Existence only: `SELECT *` would read the sealed description on every chat batch. */
+  private requireSessionExists(id: string): void {
+    if (this.sql('SELECT 1 AS found FROM sessions WHERE id = ?').get(id) === undefined) {
+      throw storeError(StoreErrorCode.notFound, `There is no session ${id}.`);
+    }
+  }
+
   private requireSession(id: string): Row {
     const row = this.sessionRow(id);
     if (row === undefined) {
@@ -687,7 +694,7 @@ export class SqliteStore implements Store {
         };
       });
       for (const sessionId of new Set(records.map((r) => r.sessionId))) {
-        this.requireSession(sessionId);
+        this.requireSessionExists(sessionId);
       }
       this.transaction(() => {
         const insert = this.sql(
