@@ -369,25 +369,9 @@ export class SessionHub {
       return;
     }
     peer.greeted = true;
-    const limits = { maxFrameBytes: LIMITS.maxFrameBytes, maxChatChars: LIMITS.maxChatChars };
     const resume = payload.resume;
     if (resume === undefined) {
-      peer.stream.control(
-        peer.role === 'client'
-          ? {
-              type: 'welcome',
-              payload: {
-                deviceId: peer.client?.deviceId ?? '',
-                heartbeatMs: LIMITS.heartbeatMs,
-                limits,
-              },
-            }
-          : {
-              type: 'welcome',
-              payload: { agent: this.agentInfo(peer), heartbeatMs: LIMITS.heartbeatMs, limits },
-            },
-        this.nowDate(),
-      );
+      peer.stream.control(this.welcome(peer), this.nowDate());
       if (peer.role === 'agent') this.sendQueue(peer);
       return;
     }
@@ -425,25 +409,7 @@ export class SessionHub {
     peer.session = session;
     stream.attach(peer.connection);
     stream.control(
-      peer.role === 'client'
-        ? {
-            type: 'welcome',
-            payload: {
-              deviceId: peer.client?.deviceId ?? '',
-              heartbeatMs: LIMITS.heartbeatMs,
-              limits,
-              resumed: { sessionId: session.id, lastSeq: stream.lastInSeq },
-            },
-          }
-        : {
-            type: 'welcome',
-            payload: {
-              agent: this.agentInfo(peer),
-              heartbeatMs: LIMITS.heartbeatMs,
-              limits,
-              resumed: { sessionId: session.id, lastSeq: stream.lastInSeq },
-            },
-          },
+      this.welcome(peer, { sessionId: session.id, lastSeq: stream.lastInSeq }),
       this.nowDate(),
     );
     if (!stream.replay(resume.lastSeq)) {
@@ -451,6 +417,24 @@ export class SessionHub {
       return;
     }
     this.options.logger.info('session.resumed', { sessionId: session.id, role: peer.role });
+  }
+
+  private welcome(
+    peer: Peer,
+    resumed?: { sessionId: string; lastSeq: number },
+  ): { type: 'welcome'; payload: Record<string, unknown> } {
+    const common = {
+      heartbeatMs: LIMITS.heartbeatMs,
+      limits: { maxFrameBytes: LIMITS.maxFrameBytes, maxChatChars: LIMITS.maxChatChars },
+      ...(resumed === undefined ? {} : { resumed }),
+    };
+    return {
+      type: 'welcome',
+      payload:
+        peer.role === 'client'
+          ? { deviceId: peer.client?.deviceId ?? '', ...common }
+          : { agent: this.agentInfo(peer), ...common },
+    };
   }
 
   private agentInfo(peer: Peer): { id: string; name: string } {
@@ -497,16 +481,7 @@ export class SessionHub {
         this.clientAnswer(peer, frame);
         return;
       case 'session.end':
-        if (session === null || session.state === 'ended') {
-          this.error(peer, 'no-session', 'There is no session to end.', frame.id);
-          return;
-        }
-        this.endSession(
-          session,
-          'ended-by-client',
-          `client:${session.deviceId}`,
-          'The user ended the session.',
-        );
+        this.endByPeer(peer, frame.id);
         return;
     }
   }
@@ -729,17 +704,32 @@ export class SessionHub {
         return;
       }
       case 'session.end':
-        if (session === null || session.state === 'ended') {
-          this.error(peer, 'no-session', 'There is no session to end.', frame.id);
-          return;
-        }
-        this.endSession(
-          session,
-          'ended-by-agent',
-          `agent:${peer.agent?.agentId ?? ''}`,
-          'The agent ended the session.',
-        );
+        this.endByPeer(peer, frame.id);
         return;
+    }
+  }
+
+  /** Either side may end the session at any moment; both are told. */
+  private endByPeer(peer: Peer, ref: string): void {
+    const session = peer.session;
+    if (session === null || session.state === 'ended') {
+      this.error(peer, 'no-session', 'There is no session to end.', ref);
+      return;
+    }
+    if (peer.role === 'client') {
+      this.endSession(
+        session,
+        'ended-by-client',
+        `client:${session.deviceId}`,
+        'The user ended the session.',
+      );
+    } else {
+      this.endSession(
+        session,
+        'ended-by-agent',
+        `agent:${peer.agent?.agentId ?? ''}`,
+        'The agent ended the session.',
+      );
     }
   }
 
