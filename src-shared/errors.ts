@@ -18,3 +18,14 @@ export class PrintoError extends Error {
 export function isPrintoError(value: unknown, code?: string): value is PrintoError {
   return value instanceof PrintoError && (code === undefined || value.code === code);
 }
+
+/**
+ * How a command-line tool shows an expected failure on stderr: the message, the hint and the
+ * stable code for people, or one JSON object for scripts.
+ */
+export function formatCliError(program: string, error: PrintoError, asJson: boolean): string {
+  if (asJson) {
+    return `${JSON.stringify({ error: { code: error.code, message: error.message, hint: error.hint ?? null } })}\n`;
+  }
+  return `${program}: ${error.message}\n${error.hint === undefined ? '' : `  ${error.hint}\n`}  (${error.code})\n`;
+}

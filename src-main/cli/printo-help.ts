@@ -5,7 +5,7 @@
  * 2 usage error; 3 the print service cannot be reached.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isPrintoError } from '../../src-shared/errors.ts';
+import { formatCliError, isPrintoError } from '../../src-shared/errors.ts';
 import type { PrintoError } from '../../src-shared/errors.ts';
 import { createPrinterSystem } from '../printers/create-printer-system.ts';
 import type { CreatePrinterSystemOptions } from '../printers/create-printer-system.ts';
@@ -337,15 +337,7 @@ function report(error: unknown, io: CliIo, asJson: boolean): number {
     return ExitCode.Usage;
   }
   if (isPrintoError(error)) {
-    if (asJson) {
-      io.stderr(
-        `${JSON.stringify({ error: { code: error.code, message: error.message, hint: error.hint ?? null } })}\n`,
-      );
-    } else {
-      io.stderr(
-        `printo-help: ${error.message}\n${error.hint === undefined ? '' : `  ${error.hint}\n`}  (${error.code})\n`,
-      );
-    }
+    io.stderr(formatCliError('printo-help', error, asJson));
     return exitCodeFor(error);
   }
   // Not an expected failure: show everything, it is a bug to report.

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { PrintoError, isPrintoError } from '../../src-shared/errors.ts';
+import { PrintoError, formatCliError, isPrintoError } from '../../src-shared/errors.ts';
 import type { Clock } from '../server/contracts.ts';
 import { startRelayWithSessions } from '../server/compose.ts';
 import {
@@ -586,15 +586,7 @@ function report(error: unknown, io: RelayCliIo, asJson: boolean): number {
     return ExitCode.Usage;
   }
   if (isPrintoError(error)) {
-    if (asJson) {
-      io.stderr(
-        `${JSON.stringify({ error: { code: error.code, message: error.message, hint: error.hint ?? null } })}\n`,
-      );
-    } else {
-      io.stderr(
-        `printo-relay: ${error.message}\n${error.hint === undefined ? '' : `  ${error.hint}\n`}  (${error.code})\n`,
-      );
-    }
+    io.stderr(formatCliError('printo-relay', error, asJson));
     return error.code === RelayErrorCode.InsecureBind ? ExitCode.Usage : ExitCode.Failed;
   }
   io.stderr(
