@@ -60,6 +60,14 @@ function rssBytes(pid: number): number {
   return Number(kb ?? 0) * 1024;
 }
 
+/** CPU time (user + system) of a process so far, in ms, from /proc. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime are fields 14 and 15 of stat(5); here, after "pid (comm) ", 12 and 13.
+  const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  return (ticks * 1000) / 100;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
@@ -335,7 +343,14 @@ async function measure(
     const idle = rssBytes(pid);
     log(`  ${pairs.length} sessions idle; ping-pong, ${ROUNDS} round trips each…`);
     await pingPong(pairs, 2); // warm-up
+    const serverCpuBefore = cpuMs(pid);
+    const loadCpuBefore = process.cpuUsage();
     const { rtts, wallMs } = await pingPong(pairs, ROUNDS);
+    const loadCpu = process.cpuUsage(loadCpuBefore);
+    const serverCpu = cpuMs(pid) - serverCpuBefore;
+    log(
+      `  CPU per message: server ${((serverCpu * 1000) / (rtts.length * 2)).toFixed(1)} µs, load ${((loadCpu.user + loadCpu.system) / (rtts.length * 2)).toFixed(1)} µs`,
+    );
     const sorted = [...rtts].sort((a, b) => a - b);
     for (const pair of pairs) {
       pair.agent.close();

@@ -121,6 +121,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_at ON audit_log(at);
     `,
   },
+  {
+    version: 2,
+    name: 'chat-by-session-number',
+    // Chat was keyed by (session UUID, seq) with a second unique index on (session UUID, message
+    // id): every message landed at random places in two text-keyed B-trees, which made a chat
+    // insert cost five times what it does keyed by a small integer (bench/relay). Sessions get
+    // a number; chat is keyed by (number, seq). Message ids are minted by the relay
+    // (randomUUID), so their uniqueness needs no index.
+    sql: `
+      ALTER TABLE sessions ADD COLUMN no INTEGER;
+      UPDATE sessions SET no = rowid;
+      CREATE UNIQUE INDEX sessions_no ON sessions(no);
+
+      CREATE TABLE chat_messages_v2 (
+        session_no INTEGER NOT NULL REFERENCES sessions(no) ON DELETE CASCADE,
+        seq INTEGER NOT NULL CHECK (seq >= 1),
+        message_id TEXT NOT NULL,
+        sender_role TEXT NOT NULL CHECK (sender_role IN ('client', 'agent', 'relay')),
+        body BLOB NOT NULL,
+        redacted INTEGER NOT NULL CHECK (redacted IN (0, 1)),
+        at TEXT NOT NULL,
+        PRIMARY KEY (session_no, seq)
+      ) STRICT;
+      INSERT INTO chat_messages_v2 (session_no, seq, message_id, sender_role, body, redacted, at)
+        SELECT s.no, c.seq, c.message_id, c.sender_role, c.body, c.redacted, c.at
+        FROM chat_messages c JOIN sessions s ON s.id = c.session_id;
+      DROP TABLE chat_messages;
+      ALTER TABLE chat_messages_v2 RENAME TO chat_messages;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

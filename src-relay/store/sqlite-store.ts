@@ -86,6 +86,8 @@ const STATES: readonly SessionState[] = ['waiting', 'awaiting-consent', 'active'
 const KINDS: readonly ConsentKind[] = ['grant', 'deny', 'timeout', 'revoke', 'end'];
 const ROLES: readonly AgentRole[] = ['agent', 'admin'];
 const SENDERS: readonly ChatRecord['from'][] = ['client', 'agent', 'relay'];
+const CHAT_OF_SESSION_DELETE =
+  'DELETE FROM chat_messages WHERE session_no = (SELECT no FROM sessions WHERE id = ?)';
 
 /** Associated data of each sealed value: a ciphertext moved to another row does not decrypt. */
 const aad = {
@@ -369,11 +371,14 @@ export class SqliteStore implements Store {
     return this.sql('SELECT * FROM sessions WHERE id = ?').get(id);
   }
 
-  /** Existence only: `SELECT *` would read the sealed description on every chat batch. */
-  private requireSessionExists(id: string): void {
-    if (this.sql('SELECT 1 AS found FROM sessions WHERE id = ?').get(id) === undefined) {
-      throw storeError(StoreErrorCode.notFound, `There is no session ${id}.`);
-    }
+  /**
+   * The session's number, which keys its chat (migration 2). Reads only that column: `SELECT *`
+   * would read the sealed description on every chat batch.
+   */
+  private sessionNumber(id: string): number {
+    const row = this.sql('SELECT no FROM sessions WHERE id = ?').get(id);
+    if (row === undefined) throw storeError(StoreErrorCode.notFound, `There is no session ${id}.`);
+    return int(row, 'no');
   }
 
   private requireSession(id: string): Row {
@@ -570,7 +575,7 @@ export class SqliteStore implements Store {
       }
       this.transaction(() => {
         this.sql(
-          "INSERT INTO sessions (id, org_id, device_id, state, created_at) VALUES (?, ?, ?, 'waiting', ?)",
+          "INSERT INTO sessions (id, org_id, device_id, state, created_at, no) VALUES (?, ?, ?, 'waiting', ?, (SELECT COALESCE(MAX(no), 0) + 1 FROM sessions))",
         ).run(id, session.orgId, session.deviceId, createdAt);
         const key = this.keys.findOrCreate(id, 'transcript');
         this.sql('UPDATE sessions SET description = ? WHERE id = ?').run(
@@ -693,19 +698,22 @@ export class SqliteStore implements Store {
           body: JSON.stringify({ text: masked.text, senderName: maskCards(record.senderName) }),
         };
       });
-      for (const sessionId of new Set(records.map((r) => r.sessionId))) {
-        this.requireSessionExists(sessionId);
+      const numbers = new Map<string, number>();
+      for (const record of records) {
+        if (!numbers.has(record.sessionId)) {
+          numbers.set(record.sessionId, this.sessionNumber(record.sessionId));
+        }
       }
       this.transaction(() => {
         const insert = this.sql(
-          'INSERT INTO chat_messages (session_id, seq, message_id, sender_role, body, redacted, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO chat_messages (session_no, seq, message_id, sender_role, body, redacted, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         );
         for (const row of rows) {
           const sessionId = row.record.sessionId;
           const key = this.keys.findOrCreate(sessionId, 'transcript');
           try {
             insert.run(
-              sessionId,
+              numbers.get(sessionId) ?? 0,
               row.seq,
               row.messageId,
               row.from,
@@ -729,7 +737,9 @@ export class SqliteStore implements Store {
 
   listChat(sessionId: string): readonly ChatRecord[] {
     return this.guard('read a transcript', () =>
-      this.sql('SELECT * FROM chat_messages WHERE session_id = ? ORDER BY seq')
+      this.sql(
+        'SELECT s.id AS session_id, c.* FROM chat_messages c JOIN sessions s ON s.no = c.session_no WHERE s.id = ? ORDER BY c.seq',
+      )
         .all(sessionId)
         .map((row) => this.toChat(row)),
     );
@@ -854,9 +864,7 @@ export class SqliteStore implements Store {
           // Whatever is left goes too (with valid periods nothing is): keys first.
           this.keys.shred(id, 'transcript');
           this.keys.shred(id, 'receipts');
-          chatMessages += Number(
-            this.sql('DELETE FROM chat_messages WHERE session_id = ?').run(id).changes,
-          );
+          chatMessages += Number(this.sql(CHAT_OF_SESSION_DELETE).run(id).changes);
           consentReceipts += Number(
             this.sql('DELETE FROM consent_receipts WHERE session_id = ?').run(id).changes,
           );
@@ -889,9 +897,7 @@ export class SqliteStore implements Store {
   /** Shreds and deletes a session's transcript and description; returns the messages deleted. */
   private deleteTranscript(sessionId: string, at: string): number {
     this.keys.shred(sessionId, 'transcript');
-    const deleted = Number(
-      this.sql('DELETE FROM chat_messages WHERE session_id = ?').run(sessionId).changes,
-    );
+    const deleted = Number(this.sql(CHAT_OF_SESSION_DELETE).run(sessionId).changes);
     this.sql(
       'UPDATE sessions SET description = NULL, transcript_deleted_at = COALESCE(transcript_deleted_at, ?) WHERE id = ?',
     ).run(at, sessionId);

@@ -23,14 +23,18 @@ function rawSecrets(dir: string, sessionId: string) {
         wrapped: Buffer.from(row['wrapped'] as Uint8Array),
       })),
     chat: db
-      .prepare('SELECT message_id, body FROM chat_messages WHERE session_id = ? ORDER BY seq')
+      .prepare(
+        'SELECT c.message_id, c.body FROM chat_messages c JOIN sessions s ON s.no = c.session_no WHERE s.id = ? ORDER BY c.seq',
+      )
       .all(sessionId)
       .map((row) => ({
         messageId: String(row['message_id']),
         body: Buffer.from(row['body'] as Uint8Array),
       })),
     chatRows: db
-      .prepare('SELECT COUNT(*) AS n FROM chat_messages WHERE session_id = ?')
+      .prepare(
+        'SELECT COUNT(*) AS n FROM chat_messages WHERE session_no = (SELECT no FROM sessions WHERE id = ?)',
+      )
       .get(sessionId)?.['n'],
   }));
 }
