@@ -984,6 +984,8 @@ export class SessionHub {
     writeEndReceipt = true,
   ): void {
     if (session.state === 'ended') return;
+    // Chat accepted before the end reaches both sides before they hear of the end.
+    this.flushChat();
     session.state = 'ended';
     this.timers.clearTimeout(session.consentTimer);
     this.timers.clearTimeout(session.codeTimer);

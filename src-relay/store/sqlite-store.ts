@@ -86,6 +86,7 @@ const STATES: readonly SessionState[] = ['waiting', 'awaiting-consent', 'active'
 const KINDS: readonly ConsentKind[] = ['grant', 'deny', 'timeout', 'revoke', 'end'];
 const ROLES: readonly AgentRole[] = ['agent', 'admin'];
 const SENDERS: readonly ChatRecord['from'][] = ['client', 'agent', 'relay'];
+const SESSION_NUMBERS_CACHED = 10_000;
 const CHAT_OF_SESSION_DELETE =
   'DELETE FROM chat_messages WHERE session_no = (SELECT no FROM sessions WHERE id = ?)';
 
@@ -108,6 +109,8 @@ export class SqliteStore implements Store {
   private readonly keys: DataKeys;
   private readonly auditLog: AuditLog;
   private readonly statements = new Map<string, StatementSync>();
+  /** Session id → number (migration 2), for chat; forgotten when sessions are deleted. */
+  private readonly sessionNumbers = new Map<string, number>();
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -376,9 +379,15 @@ export class SqliteStore implements Store {
    * would read the sealed description on every chat batch.
    */
   private sessionNumber(id: string): number {
+    const known = this.sessionNumbers.get(id);
+    if (known !== undefined) return known;
     const row = this.sql('SELECT no FROM sessions WHERE id = ?').get(id);
     if (row === undefined) throw storeError(StoreErrorCode.notFound, `There is no session ${id}.`);
-    return int(row, 'no');
+    const no = int(row, 'no');
+    // Live sessions only: a long-running relay must not remember every session it ever had.
+    if (this.sessionNumbers.size >= SESSION_NUMBERS_CACHED) this.sessionNumbers.clear();
+    this.sessionNumbers.set(id, no);
+    return no;
   }
 
   private requireSession(id: string): Row {
@@ -869,6 +878,7 @@ export class SqliteStore implements Store {
             this.sql('DELETE FROM consent_receipts WHERE session_id = ?').run(id).changes,
           );
           sessions += Number(this.sql('DELETE FROM sessions WHERE id = ?').run(id).changes);
+          this.sessionNumbers.delete(id);
         }
         // The audit log is kept as long as consent receipts; the purge entry links past the gap.
         const auditEntries = this.auditLog.deleteUpTo(cutoffs.consentReceipt);

@@ -348,7 +348,8 @@ function serve(args: readonly string[], cwd?: string): Promise<Serving & { logs:
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // 'close', not 'exit': by then everything the child wrote has been read.
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -455,12 +456,13 @@ describe('printo-relay command', () => {
     const home = tempDir(); // default data dir: ./printo-relay-data in the working directory
     const first = await serve([], home);
     let stdout = first.stdout();
+    const key = /Enrollment key:\s+(pek_[\w-]+)/.exec(stdout)?.[1] ?? '';
+    const email = /Admin email:\s+(\S+)/.exec(stdout)?.[1] ?? '';
+    const password = /Admin password:\s+(\S+)/.exec(stdout)?.[1] ?? '';
     try {
       expect(stdout).toContain('First start');
-      const key = /Enrollment key:\s+(pek_[\w-]+)/.exec(stdout)?.[1] ?? '';
-      const email = /Admin email:\s+(\S+)/.exec(stdout)?.[1] ?? '';
-      const password = /Admin password:\s+(\S+)/.exec(stdout)?.[1] ?? '';
       expect(key).not.toBe('');
+      expect(password).not.toBe('');
       const enrolled = await json(`${first.url}/v1/enroll`, {
         enrollmentKey: key,
         deviceName: 'WS-1',
@@ -476,12 +478,13 @@ describe('printo-relay command', () => {
         headers: { cookie: `printo_session=${sessionCookie(admin)}` },
       });
       expect(me.json).toMatchObject({ role: 'admin' });
-      expect(first.logs()).toContain('"event":"agent.logged-in"');
-      expect(first.logs()).not.toContain(password);
-      expect(first.logs()).not.toContain(key);
     } finally {
       expect(await first.stop()).toBe(0);
     }
+    // Read once the relay has exited: its log lines travel on another pipe than the responses.
+    expect(first.logs()).toContain('"event":"agent.logged-in"');
+    expect(first.logs()).not.toContain(password);
+    expect(first.logs()).not.toContain(key);
     stdout = first.stdout();
     expect(stdout).toContain('Stopped.');
     expect(existsSync(join(home, 'printo-relay-data', 'relay.sqlite'))).toBe(true);

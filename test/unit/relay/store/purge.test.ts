@@ -37,6 +37,26 @@ const purgeAt = (store: SqliteStore, days: number, ms = 0) =>
   store.purge(new Date(Date.parse(T0) + days * DAY + ms), periods);
 
 describe('purge', () => {
+  it('forgets a purged session: its chat is refused, not filed under the next session', () => {
+    const { store } = newStore();
+    const world = seedWorld(store);
+    // The newest session, so the next one created gets its number (sessions are numbered).
+    const gone = seedSession(store, world, { endedAt: T0, label: 'gone' });
+    const [first] = store.listChat(gone.id);
+    if (first === undefined) throw new Error('no chat');
+    expect(purgeAt(store, 90).sessions).toBe(1);
+    const next = seedSession(store, world, { endedAt: null, label: 'next' });
+    const late = { ...first, seq: 3, messageId: 'late', text: 'late message' };
+    let code = '';
+    try {
+      store.appendChat(late);
+    } catch (error) {
+      code = isPrintoError(error) ? error.code : 'other';
+    }
+    expect(code).toBe('store-not-found');
+    expect(store.listChat(next.id).map((m) => m.text)).not.toContain('late message');
+  });
+
   it('deletes nothing a millisecond before a period ends', () => {
     const { store, ended } = scenario();
     expect(purgeAt(store, 30, -1)).toEqual(noneDeleted);

@@ -1,0 +1,82 @@
+/**
+ * The session hub driven directly, without sockets: peers whose frames are recorded, and the
+ * steps that bring a session to active with chat granted.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SessionHub } from '../../../../src-relay/sessions/hub.ts';
+import type { PeerConnection } from '../../../../src-relay/sessions/hub.ts';
+import { encodeFrame } from '../../../../src-shared/protocol/frames.ts';
+import type { World } from '../store/fixture.ts';
+
+export interface Frame {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+export function peer(): {
+  connection: PeerConnection;
+  frames: Frame[];
+  send(type: string, payload: unknown): void;
+  bind(h: { onFrame(raw: string): void }): void;
+} {
+  const frames: Frame[] = [];
+  let seq = 0;
+  let handler: { onFrame(raw: string): void } | undefined;
+  return {
+    frames,
+    connection: {
+      send: (frame) => frames.push(JSON.parse(frame) as Frame),
+      close: () => undefined,
+      remoteAddress: '127.0.0.1',
+    },
+    bind: (h) => {
+      handler = h;
+    },
+    send: (type, payload) => {
+      const sequenced = type !== 'hello';
+      handler?.onFrame(
+        encodeFrame(
+          { type, payload },
+          { id: randomUUID(), seq: sequenced ? ++seq : 0, ack: 0, ts: new Date().toISOString() },
+        ),
+      );
+    },
+  };
+}
+
+export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A client and an agent in an active session with chat granted; returns them and its id. */
+export function activeChatSession(
+  hub: SessionHub,
+  world: World,
+): { client: ReturnType<typeof peer>; agent: ReturnType<typeof peer>; sessionId: string } {
+  const client = peer();
+  client.bind(
+    hub.attach(client.connection, {
+      role: 'client',
+      client: { deviceId: world.deviceId, orgId: world.orgId, deviceName: 'WS-ACCOUNTS-07' },
+    }),
+  );
+  const agent = peer();
+  agent.bind(
+    hub.attach(agent.connection, {
+      role: 'agent',
+      agent: { agentId: world.agentId, name: 'Alice Agent', role: 'agent' },
+    }),
+  );
+  client.send('hello', {});
+  agent.send('hello', {});
+  client.send('help.request', { description: 'Tray 2 jams' });
+  const sessionId = String(
+    client.frames.find((f) => f.type === 'help.queued')?.payload['sessionId'],
+  );
+  agent.send('session.join', { sessionId });
+  const requestId = client.frames.find((f) => f.type === 'consent.request')?.payload['requestId'];
+  client.send('consent.answer', {
+    requestId,
+    granted: ['chat'],
+    noticeShown: 'Recorded for 90 days.',
+  });
+  return { client, agent, sessionId };
+}
