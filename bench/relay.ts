@@ -10,6 +10,12 @@
  * Both servers run in their own process (bench/relay/*-process.ts) so that their memory can be
  * read from /proc; the load comes from this process, the same for both. A round trip is: the
  * agent sends a chat message, the client answers when it arrives, the agent receives the answer.
+ *
+ * Memory per idle session is the growth of the server's resident size (after a garbage
+ * collection) from before the sessions open to when they are all open and idle, divided by their
+ * number; 25 sessions that open and chat first take one-off costs (compiled code, caches) out of
+ * it. CPU time per message (server process, load generator) is printed too: on a small machine
+ * the two share the cores, and it shows where the time goes.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -29,14 +35,18 @@ const { values } = parseArgs({
 const SESSIONS = Number(values.sessions);
 const ROUNDS = Number(values.rounds);
 const PROTOCOL = 'printo-support.v1';
+const WARM_UP_SESSIONS = 25;
 
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 const log = (text: string): void => {
   process.stderr.write(`${text}\n`);
 };
 
-async function startChild(
-  script: string,
-): Promise<{ child: ChildProcess; info: Record<string, string | number> }> {
+async function startChild(script: string): Promise<{
+  child: ChildProcess;
+  info: Record<string, string | number>;
+  lines: AsyncIterator<string>;
+}> {
   const child = spawn(
     process.execPath,
     ['--expose-gc', fileURLToPath(new URL(script, import.meta.url))],
@@ -44,14 +54,27 @@ async function startChild(
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const first = await new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[
+    Symbol.asyncIterator
+  ]();
+  const exited = new Promise<never>((_resolve, reject) => {
     child.once('exit', (code) => {
       reject(new Error(`${script} exited with ${String(code)}`));
     });
   });
-  return { child, info: JSON.parse(first) as Record<string, string | number> };
+  exited.catch(() => undefined);
+  const first = await Promise.race([lines.next(), exited]);
+  return { child, info: JSON.parse(String(first.value)) as Record<string, string | number>, lines };
+}
+
+/** The child's resident size once it has collected its garbage (bench/relay/*-process.ts). */
+async function settledRss(
+  child: ChildProcess,
+  lines: AsyncIterator<string>,
+): Promise<{ rss: number; heap: number; external: number }> {
+  child.kill('SIGUSR2');
+  const usage = JSON.parse(String((await lines.next()).value)) as NodeJS.MemoryUsage;
+  return { rss: rssBytes(child.pid ?? 0), heap: usage.heapUsed, external: usage.external };
 }
 
 function rssBytes(pid: number): number {
@@ -203,13 +226,17 @@ async function pingPong(
   return { rtts, wallMs: performance.now() - started };
 }
 
-async function relayPairs(info: Record<string, string | number>): Promise<Pair[]> {
+async function relayPairs(
+  info: Record<string, string | number>,
+  count: number,
+  first: number,
+): Promise<Pair[]> {
   const base = String(info['url']);
   const wsBase = base.replace(/^http/, 'ws');
   const origin = new URL(base).origin;
-  log(`  enrolling ${SESSIONS} devices…`);
+  log(`  enrolling ${count} devices…`);
   const devices = await pool(
-    Array.from({ length: SESSIONS }, (_, i) => i),
+    Array.from({ length: count }, (_, i) => first + i),
     16,
     async (i) => {
       const { body } = await httpJson(`${base}/v1/enroll`, {
@@ -227,7 +254,7 @@ async function relayPairs(info: Record<string, string | number>): Promise<Pair[]
   });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 
-  log(`  opening ${SESSIONS * 2} sockets and asking for consent…`);
+  log(`  opening ${count * 2} sockets and asking for consent…`);
   return pool(devices, 32, async (device) => {
     const client = await Peer.open(`${wsBase}/v1/client`, {
       headers: {
@@ -289,10 +316,14 @@ async function relayPairs(info: Record<string, string | number>): Promise<Pair[]
   });
 }
 
-async function forwarderPairs(info: Record<string, string | number>): Promise<Pair[]> {
+async function forwarderPairs(
+  info: Record<string, string | number>,
+  count: number,
+  first: number,
+): Promise<Pair[]> {
   const url = String(info['url']);
   return pool(
-    Array.from({ length: SESSIONS }, (_, i) => i),
+    Array.from({ length: count }, (_, i) => first + i),
     32,
     async (i) => {
       const first = await Peer.open(`${url}/pair/${i}`, {});
@@ -330,18 +361,25 @@ async function forwarderPairs(info: Record<string, string | number>): Promise<Pa
 async function measure(
   name: string,
   script: string,
-  connect: (info: Record<string, string | number>) => Promise<Pair[]>,
+  connect: (info: Record<string, string | number>, count: number, first: number) => Promise<Pair[]>,
 ): Promise<{ msgsPerSecond: number; p50: number; p99: number; bytesPerSession: number }> {
   log(`${name}:`);
-  const { child, info } = await startChild(script);
+  const { child, info, lines } = await startChild(script);
   try {
     const pid = Number(info['pid']);
+    // Memory per session is what each one adds: a few sessions that chat first take the one-off
+    // costs (compiled code, caches) out of the reading; they stay open, idle, to the end.
+    const warm = await connect(info, WARM_UP_SESSIONS, SESSIONS);
+    await pingPong(warm, 2);
     await settle(500);
-    const before = rssBytes(pid);
-    const pairs = await connect(info);
+    const before = await settledRss(child, lines);
+    const pairs = await connect(info, SESSIONS, 0);
     await settle(1_000);
-    const idle = rssBytes(pid);
-    log(`  ${pairs.length} sessions idle; ping-pong, ${ROUNDS} round trips each…`);
+    const idle = await settledRss(child, lines);
+    log(
+      `  ${pairs.length} sessions idle: per session ${kib((idle.rss - before.rss) / pairs.length)} resident, of which JS heap ${kib((idle.heap - before.heap) / pairs.length)} and buffers ${kib((idle.external - before.external) / pairs.length)}`,
+    );
+    log(`  ping-pong, ${ROUNDS} round trips each…`);
     await pingPong(pairs, 2); // warm-up
     const serverCpuBefore = cpuMs(pid);
     const loadCpuBefore = process.cpuUsage();
@@ -352,7 +390,7 @@ async function measure(
       `  CPU per message: server ${((serverCpu * 1000) / (rtts.length * 2)).toFixed(1)} µs, load ${((loadCpu.user + loadCpu.system) / (rtts.length * 2)).toFixed(1)} µs`,
     );
     const sorted = [...rtts].sort((a, b) => a - b);
-    for (const pair of pairs) {
+    for (const pair of [...pairs, ...warm]) {
       pair.agent.close();
       pair.client.close();
     }
@@ -361,7 +399,7 @@ async function measure(
       msgsPerSecond: (rtts.length * 2) / (wallMs / 1000),
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
-      bytesPerSession: (idle - before) / pairs.length,
+      bytesPerSession: (idle.rss - before.rss) / pairs.length,
     };
   } finally {
     child.kill('SIGTERM');
@@ -371,7 +409,6 @@ async function measure(
 const relay = await measure('Printo Relay', './relay/relay-process.ts', relayPairs);
 const bare = await measure('bare ws forwarder', './relay/forwarder-process.ts', forwarderPairs);
 
-const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 const line = (label: string, r: typeof relay): string =>
   `  ${label.padEnd(20)} ${r.msgsPerSecond.toFixed(0).padStart(7)} msg/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   ${kib(r.bytesPerSession).padStart(9)} per idle session`;
 const throughputRatio = relay.msgsPerSecond / bare.msgsPerSecond;

@@ -30,6 +30,11 @@ server.listen(0, '127.0.0.1', () => {
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   process.stdout.write(`${JSON.stringify({ url: `ws://127.0.0.1:${port}`, pid: process.pid })}\n`);
 });
+// The benchmark collects garbage before it reads the resident size (node --expose-gc).
+process.on('SIGUSR2', () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  process.stdout.write(`${JSON.stringify(process.memoryUsage())}\n`);
+});
 process.on('SIGTERM', () => {
   wss.close();
   server.close();
