@@ -8,22 +8,29 @@ import type { PeerConnection } from '../../../../src-relay/sessions/hub.ts';
 import { encodeFrame } from '../../../../src-shared/protocol/frames.ts';
 import type { World } from '../store/fixture.ts';
 
+/** A whole frame as it went over the wire, parsed: the envelope with its type and payload. */
 export interface Frame {
   type: string;
   payload: Record<string, unknown>;
+  [field: string]: unknown;
 }
 
 export function peer(): {
   connection: PeerConnection;
+  /** What the relay sent this peer. */
   frames: Frame[];
+  /** What this peer sent the relay. */
+  sent: Frame[];
   send(type: string, payload: unknown): void;
   bind(h: { onFrame(raw: string): void }): void;
 } {
   const frames: Frame[] = [];
+  const sent: Frame[] = [];
   let seq = 0;
   let handler: { onFrame(raw: string): void } | undefined;
   return {
     frames,
+    sent,
     connection: {
       send: (frame) => frames.push(JSON.parse(frame) as Frame),
       close: () => undefined,
@@ -34,22 +41,23 @@ export function peer(): {
     },
     send: (type, payload) => {
       const sequenced = type !== 'hello';
-      handler?.onFrame(
-        encodeFrame(
-          { type, payload },
-          { id: randomUUID(), seq: sequenced ? ++seq : 0, ack: 0, ts: new Date().toISOString() },
-        ),
+      const raw = encodeFrame(
+        { type, payload },
+        { id: randomUUID(), seq: sequenced ? ++seq : 0, ack: 0, ts: new Date().toISOString() },
       );
+      sent.push(JSON.parse(raw) as Frame);
+      handler?.onFrame(raw);
     },
   };
 }
 
 export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** A client and an agent in an active session with chat granted; returns them and its id. */
+/** A client and an agent in an active session with chat (or `granted`); returns them and its id. */
 export function activeChatSession(
   hub: SessionHub,
   world: World,
+  granted: readonly string[] = ['chat'],
 ): { client: ReturnType<typeof peer>; agent: ReturnType<typeof peer>; sessionId: string } {
   const client = peer();
   client.bind(
@@ -75,7 +83,7 @@ export function activeChatSession(
   const requestId = client.frames.find((f) => f.type === 'consent.request')?.payload['requestId'];
   client.send('consent.answer', {
     requestId,
-    granted: ['chat'],
+    granted,
     noticeShown: 'Recorded for 90 days.',
   });
   return { client, agent, sessionId };

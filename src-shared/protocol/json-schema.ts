@@ -1,0 +1,70 @@
+/**
+ * The protocol as JSON Schema (draft 2020-12), generated from the zod schemas in v1.ts, for
+ * clients and agents written in other languages: docs/printo-support.v1.schema.json is this
+ * function's output (`npm run docs:schema` writes it; a test checks it is current).
+ */
+import { z } from 'zod';
+import { DiagnosticsReportSchema } from '../model/diagnostics.ts';
+import { JobSchema } from '../model/job.ts';
+import { PrinterSchema } from '../model/printer.ts';
+import {
+  AgentMessageSchema,
+  ClientMessageSchema,
+  EnvelopeSchema,
+  RelayToAgentMessageSchema,
+  RelayToClientMessageSchema,
+  SUBPROTOCOL,
+} from './v1.ts';
+
+export function protocolJsonSchema(): Record<string, unknown> {
+  const registry = z.registry<{ id: string; description: string }>();
+  registry.add(EnvelopeSchema, {
+    id: 'Envelope',
+    description: 'Every frame: one JSON object in one WebSocket text frame (docs/protocol.md §3).',
+  });
+  registry.add(ClientMessageSchema, {
+    id: 'ClientMessage',
+    description: '`type` and `payload` of the frames a client sends.',
+  });
+  registry.add(AgentMessageSchema, {
+    id: 'AgentMessage',
+    description: '`type` and `payload` of the frames an agent sends.',
+  });
+  registry.add(RelayToClientMessageSchema, {
+    id: 'RelayToClientMessage',
+    description: '`type` and `payload` of the frames the relay sends a client.',
+  });
+  registry.add(RelayToAgentMessageSchema, {
+    id: 'RelayToAgentMessage',
+    description: '`type` and `payload` of the frames the relay sends an agent.',
+  });
+  registry.add(PrinterSchema, { id: 'Printer', description: 'A printer (data kind `printers`).' });
+  registry.add(JobSchema, { id: 'Job', description: 'A print job (data kind `jobs`).' });
+  registry.add(DiagnosticsReportSchema, {
+    id: 'DiagnosticsReport',
+    description: 'A diagnostics report (data kind `diagnostics`).',
+  });
+  const { schemas } = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    uri: (id) => `#/$defs/${id}`,
+  });
+  const defs: Record<string, unknown> = {};
+  for (const [id, schema] of Object.entries(schemas)) {
+    // Each def is addressed by its place in $defs (a fragment `$id` is not valid in 2020-12),
+    // and the dialect is the document's.
+    const def: Record<string, unknown> = { ...schema };
+    delete def['$schema'];
+    delete def['$id'];
+    defs[id] = def;
+  }
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: `https://printogens.example/schemas/${SUBPROTOCOL}.schema.json`,
+    title: `Printo support protocol (${SUBPROTOCOL})`,
+    description:
+      'Frames are an Envelope whose `type` and `payload` are one of the message schemas for the ' +
+      'sender and receiver. Generated from src-shared/protocol/v1.ts; docs/protocol.md explains ' +
+      'the rules (sequencing, consent, limits) that a schema cannot say.',
+    $defs: defs,
+  };
+}

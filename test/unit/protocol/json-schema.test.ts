@@ -1,0 +1,139 @@
+/**
+ * docs/printo-support.v1.schema.json is current, and it says what the relay does: every frame of
+ * a real session through the hub (a real SQLite store) validates against it, with Ajv, a
+ * validator that knows nothing of zod — as a client in another language would use it.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../../../src-relay/server/metrics.ts';
+import { silentLogger } from '../../../src-relay/server/logger.ts';
+import { SessionHub } from '../../../src-relay/sessions/hub.ts';
+import { renderProtocolSchema, SCHEMA_FILE } from '../../../scripts/write-protocol-schema.ts';
+import { activeChatSession, turn } from '../relay/sessions/hub-harness.ts';
+import { newStore, seedWorld } from '../relay/store/fixture.ts';
+import { diagnostics, jobs, printers } from '../session/fixtures.ts';
+
+function validators() {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+  ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)));
+  ajv.addSchema(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as object, 'protocol');
+  const get = (def: string) => {
+    const validate = ajv.getSchema(`protocol#/$defs/${def}`);
+    if (validate === undefined) throw new Error(`no ${def} in the schema`);
+    return (frame: unknown): string[] =>
+      validate(frame) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+  };
+  return {
+    envelope: get('Envelope'),
+    client: get('ClientMessage'),
+    agent: get('AgentMessage'),
+    toClient: get('RelayToClientMessage'),
+    toAgent: get('RelayToAgentMessage'),
+  };
+}
+
+const body = (frame: { type: string; payload: unknown }) => ({
+  type: frame.type,
+  payload: frame.payload,
+});
+
+describe('the protocol JSON Schema', () => {
+  it('is current: docs/printo-support.v1.schema.json is what `npm run docs:schema` writes', async () => {
+    expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(await renderProtocolSchema());
+  });
+
+  it('accepts every frame of a real session, both ways', async () => {
+    const check = validators();
+    const { store } = newStore();
+    const world = seedWorld(store);
+    const hub = new SessionHub({
+      store,
+      clock: { now: () => Date.now() },
+      logger: silentLogger,
+      metrics: createMetrics(),
+      notice: { text: 'Recorded for 90 days.', retentionDays: 90 },
+    });
+    const { client, agent } = activeChatSession(hub, world, ['chat', 'printers.read', 'actions']);
+    const last = (frames: typeof client.frames, type: string) =>
+      frames.filter((f) => f.type === type).at(-1)?.payload ?? {};
+    agent.send('chat.send', { text: 'Hello, card 4111 1111 1111 1111 is not needed.' });
+    client.send('chat.send', { text: 'Thanks!' });
+    await turn();
+    agent.send('queue.list', {});
+    agent.send('data.request', { kind: 'printers' });
+    client.send('data.response', {
+      requestId: last(client.frames, 'data.request')['requestId'],
+      data: printers(),
+    });
+    agent.send('data.request', { kind: 'diagnostics' }); // not granted: an error
+    agent.send('action.propose', { action: { id: 'resume-queue', printer: 'Floor2' } });
+    const requestId = last(client.frames, 'action.request')['requestId'];
+    client.send('action.response', { requestId, outcome: 'approved' });
+    client.send('action.response', { requestId, outcome: 'done', message: 'Queue resumed.' });
+    client.send('consent.revoke', { scopes: ['actions'] });
+    client.send('session.end', { reason: 'problem solved' });
+
+    for (const frame of client.sent) {
+      expect(check.envelope(frame), frame.type).toEqual([]);
+      expect(check.client(body(frame)), frame.type).toEqual([]);
+    }
+    for (const frame of agent.sent) {
+      expect(check.envelope(frame), frame.type).toEqual([]);
+      expect(check.agent(body(frame)), frame.type).toEqual([]);
+    }
+    for (const frame of client.frames) {
+      expect(check.envelope(frame), frame.type).toEqual([]);
+      expect(check.toClient(body(frame)), frame.type).toEqual([]);
+    }
+    for (const frame of agent.frames) {
+      expect(check.envelope(frame), frame.type).toEqual([]);
+      expect(check.toAgent(body(frame)), frame.type).toEqual([]);
+    }
+    // Every message type the relay sends was among them.
+    const toClient = new Set(client.frames.map((f) => f.type));
+    const toAgent = new Set(agent.frames.map((f) => f.type));
+    expect([...toClient].sort()).toEqual(
+      ['welcome', 'help.queued', 'consent.request', 'consent.state', 'chat.message']
+        .concat(['data.request', 'action.request', 'session.ended', 'ack'])
+        .sort(),
+    );
+    expect([...toAgent].sort()).toEqual(
+      ['welcome', 'queue.snapshot', 'session.joined', 'consent.state', 'chat.message']
+        .concat(['request.accepted', 'data.response', 'action.response', 'session.ended', 'error'])
+        .sort(),
+    );
+  });
+
+  it('accepts the data a client sends: printers, jobs and a diagnostics report', () => {
+    const check = validators();
+    for (const data of [printers(), jobs(), diagnostics()]) {
+      expect(
+        check.client({
+          type: 'data.response',
+          payload: { requestId: '6f1c2b1e-8d4a-4c3b-9e2f-0a1b2c3d4e5f', data },
+        }),
+        data.kind,
+      ).toEqual([]);
+    }
+  });
+
+  it('refuses what the relay refuses: unknown types, extra fields, over-long chat', () => {
+    const check = validators();
+    expect(check.client({ type: 'chat.send', payload: { text: 'x'.repeat(4001) } })).not.toEqual(
+      [],
+    );
+    expect(check.client({ type: 'chat.send', payload: { text: '' } })).not.toEqual([]);
+    expect(check.client({ type: 'printers.dump', payload: {} })).not.toEqual([]);
+    expect(
+      check.agent({ type: 'consent.answer', payload: { requestId: 'r', granted: [] } }),
+    ).not.toEqual([]);
+    expect(
+      check.client({ type: 'help.request', payload: { description: 'jam', extra: true } }),
+    ).not.toEqual([]);
+    expect(
+      check.envelope({ v: 2, type: 'hello', id: 'x', seq: 0, ack: 0, ts: '', payload: {} }),
+    ).not.toEqual([]);
+  });
+});
