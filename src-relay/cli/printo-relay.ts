@@ -302,8 +302,11 @@ One process owns the data directory: stop \`serve\` before running the other com
           ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
         });
         store = undefined; // the relay owns it now and closes it last
+        // Listen for the stop signal before saying we are up: whoever reads the line (a
+        // supervisor, a test) may send SIGTERM at once, before this process runs another line.
+        const stopped = (deps.waitForStop ?? signalStop)();
         io.stdout(`Printo Relay listening on ${relay.url}\nData directory: ${dir}\n`);
-        const reason = await (deps.waitForStop ?? signalStop)();
+        const reason = await stopped;
         io.stdout(`Stopping (${reason})…\n`);
         await relay.stop({ reason });
         io.stdout('Stopped.\n');
