@@ -498,6 +498,17 @@ describe('printo-relay command', () => {
     }
   });
 
+  it('serve stops cleanly on a SIGTERM sent the moment it says it is listening', async () => {
+    // A supervisor may stop it at once; the handler must be in place before the line is out.
+    // Without that, most of these stops killed it outright on a two-core machine.
+    const dir = tempDir();
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const relay = await serve(['--data-dir', dir]);
+      expect(await relay.stop()).toBe(0);
+      expect(relay.stdout()).toContain('Stopped.');
+    }
+  });
+
   it('serve refuses 0.0.0.0 without TLS before creating anything, and half a TLS pair', async () => {
     const dir = join(tempDir(), 'data');
     const refused = await cli(['--data-dir', dir, 'serve', '--host', '0.0.0.0', '--port', '0']);
