@@ -4,6 +4,7 @@
  * refused still gets nowhere (ARCHITECTURE.md, Consent); what goes back is redacted to the grant
  * as it is when the answer leaves, not as it was when the request came in.
  */
+import { worstStatus } from '../../src-shared/model/diagnostics.ts';
 import { DataSchema } from '../../src-shared/protocol/v1.ts';
 import type {
   ClientMessage,
@@ -54,7 +55,8 @@ export class AgentRequests {
     this.deps = deps;
   }
 
-  async data(requestId: string, kind: DataKind): Promise<void> {
+  /** `printers`: only these queues (the agent's filter), or null for all of them. */
+  async data(requestId: string, kind: DataKind, printers: readonly string[] | null): Promise<void> {
     if (!this.firstTime(requestId)) return;
     const { grant, handlers, reply } = this.deps;
     const scope = READ_SCOPE[kind];
@@ -68,12 +70,12 @@ export class AgentRequests {
     let error: string | undefined;
     try {
       const collected = DataSchema.safeParse(
-        await handlers.onDataRequest(kind, grant.list, entry.controller.signal),
+        await handlers.onDataRequest(kind, grant.list, entry.controller.signal, printers),
       );
       if (!collected.success) error = 'The client could not collect valid data.';
       else if (collected.data.kind !== kind)
         error = `The client collected ${collected.data.kind}, not ${kind}.`;
-      else data = collected.data;
+      else data = onlyPrinters(collected.data, printers);
     } catch (cause) {
       error = `The client could not collect the data: ${messageOf(cause)}`;
     } finally {
@@ -99,7 +101,8 @@ export class AgentRequests {
         type: 'data.response',
         payload: {
           requestId,
-          error: 'The data is larger than one frame; ask for less (e.g. one printer).',
+          error:
+            'The data is larger than one frame; ask for fewer printers (data.request with "printers").',
         },
       });
     }
@@ -220,5 +223,35 @@ export class AgentRequests {
 
   private endedDuring(entry: InFlight): boolean {
     return entry.controller.signal.aborted && entry.controller.signal.reason === 'ended';
+  }
+}
+
+/**
+ * The data narrowed to the queues the agent named (null: all), whatever the handler returned:
+ * the agent asked for less, so less leaves this computer. A diagnostics report keeps the
+ * computer's own checks, and its verdict is that of what is left.
+ */
+export function onlyPrinters(data: Data, printers: readonly string[] | null): Data {
+  if (printers === null) return data;
+  const wanted = new Set(printers);
+  switch (data.kind) {
+    case 'printers':
+      return { kind: 'printers', printers: data.printers.filter((p) => wanted.has(p.name)) };
+    case 'jobs':
+      return { kind: 'jobs', jobs: data.jobs.filter((j) => wanted.has(j.printer)) };
+    case 'diagnostics': {
+      const results = data.report.results.filter(
+        (r) => r.printer === null || wanted.has(r.printer),
+      );
+      return {
+        kind: 'diagnostics',
+        report: {
+          ...data.report,
+          verdict: worstStatus(results.map((r) => r.status)),
+          printers: data.report.printers.filter((p) => wanted.has(p.name)),
+          results,
+        },
+      };
+    }
   }
 }

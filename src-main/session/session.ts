@@ -478,7 +478,11 @@ export class SupportSession {
         this.emit('chat', frame.payload);
         return;
       case 'data.request':
-        void this.requests.data(frame.payload.requestId, frame.payload.kind);
+        void this.requests.data(
+          frame.payload.requestId,
+          frame.payload.kind,
+          frame.payload.printers ?? null,
+        );
         return;
       case 'action.request':
         void this.requests.action(frame.payload.requestId, frame.payload.action);

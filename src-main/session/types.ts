@@ -110,12 +110,15 @@ export interface SessionHandlers {
   onConsentRequest(request: ConsentRequest): Promise<ConsentAnswer>;
   /**
    * Collects data for the agent. The library redacts it to `grantedScopes` again before sending,
-   * so the handler may return the full data.
+   * so the handler may return the full data. `printers` names the only queues the agent asked
+   * about (null: all); the library drops any other from the answer, so it is a hint to collect
+   * less (diagnostics for those printers only), not a rule the handler must enforce.
    */
   onDataRequest(
     kind: DataKind,
     grantedScopes: readonly Scope[],
     signal: AbortSignal,
+    printers: readonly string[] | null,
   ): Promise<Data>;
   /**
    * Asks the user; on approval calls `context.approve()` (the agent hears `approved` at once),

@@ -679,7 +679,14 @@ export class SessionHub {
           { type: 'request.accepted', payload: { requestId, ref: frame.id } },
           this.nowDate(),
         );
-        session.client.send({ type: 'data.request', payload: { requestId, kind } }, this.nowDate());
+        const printers = frame.payload.printers;
+        session.client.send(
+          {
+            type: 'data.request',
+            payload: { requestId, kind, ...(printers === undefined ? {} : { printers }) },
+          },
+          this.nowDate(),
+        );
         this.options.metrics.messageRelayed('data.request');
         return;
       }

@@ -110,6 +110,12 @@ export const ChatMessageSchema = z.object({
 export const DataKindSchema = z.enum(['printers', 'jobs', 'diagnostics']);
 export type DataKind = z.infer<typeof DataKindSchema>;
 
+/**
+ * Only these queues (by name) in a data request: the answer to one printer's questions, and the
+ * way to ask for less when everything would not fit in one frame. Absent: all of them.
+ */
+export const PrinterFilterSchema = z.array(z.string().min(1).max(255)).min(1).max(50);
+
 /** What the agent may ask the client to do: the diagnostics fix actions, or run diagnostics. */
 export const ProposedActionSchema = z.union([
   FixActionSchema,
@@ -188,7 +194,10 @@ export const AgentMessageSchema = z.discriminatedUnion('type', [
   message('queue.list', z.object({})),
   message('session.join', z.union([z.object({ sessionId: id }), z.object({ code: z.string() })])),
   message('chat.send', z.object({ text: text(LIMITS.maxChatChars) })),
-  message('data.request', z.object({ kind: DataKindSchema })),
+  message(
+    'data.request',
+    z.object({ kind: DataKindSchema, printers: PrinterFilterSchema.optional() }),
+  ),
   message('action.propose', z.object({ action: ProposedActionSchema })),
   message('session.end', z.object({ reason: z.string().max(200).optional() })),
 ]);
@@ -242,7 +251,10 @@ export const RelayToClientMessageSchema = z.discriminatedUnion('type', [
   ),
   message('consent.state', z.object({ granted: z.array(ScopeSchema) })),
   message('chat.message', ChatMessageSchema),
-  message('data.request', z.object({ requestId: id, kind: DataKindSchema })),
+  message(
+    'data.request',
+    z.object({ requestId: id, kind: DataKindSchema, printers: PrinterFilterSchema.optional() }),
+  ),
   message('action.request', z.object({ requestId: id, action: ProposedActionSchema })),
   message('session.ended', ended),
   message(

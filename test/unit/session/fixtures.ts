@@ -88,6 +88,18 @@ export const diagnostics = (): Data => {
         startedAt: '2026-11-25T10:00:00.000Z',
         durationMs: 3,
       },
+      {
+        checkId: 'print-service',
+        title: 'Print service running',
+        printer: null,
+        status: 'pass',
+        summary: 'The print service is running.',
+        details: null,
+        evidence: [],
+        fixes: [],
+        startedAt: '2026-11-25T10:00:00.000Z',
+        durationMs: 1,
+      },
     ],
   };
   return { kind: 'diagnostics', report };
@@ -104,7 +116,7 @@ export function grants(granted: readonly Scope[]) {
 }
 
 export interface Calls {
-  data: { kind: DataKind; scopes: readonly Scope[] }[];
+  data: { kind: DataKind; scopes: readonly Scope[]; printers?: readonly string[] }[];
   actions: ProposedAction[];
 }
 
@@ -115,8 +127,13 @@ export function handlers(
   const calls: Calls = { data: [], actions: [] };
   return {
     calls,
-    onDataRequest: (kind: DataKind, scopes: readonly Scope[]): Promise<Data> => {
-      calls.data.push({ kind, scopes });
+    onDataRequest: (
+      kind: DataKind,
+      scopes: readonly Scope[],
+      _signal: AbortSignal,
+      only: readonly string[] | null,
+    ): Promise<Data> => {
+      calls.data.push({ kind, scopes, ...(only === null ? {} : { printers: only }) });
       return Promise.resolve(
         kind === 'printers' ? printers() : kind === 'jobs' ? jobs() : diagnostics(),
       );

@@ -692,6 +692,40 @@ describe('SupportSession, edges', () => {
     });
   });
 
+  it('answers for the named printers only, whatever the handler collected', async () => {
+    const h = await harness({ granted: ['chat', 'printers.read', 'diagnostics.read'] });
+    const peer = await activate(h, ['chat', 'printers.read', 'diagnostics.read']);
+    const only = ['Label'];
+    peer.send({
+      type: 'data.request',
+      payload: { requestId: uuid(1), kind: 'printers', printers: only },
+    });
+    const printers = (await peer.expect('data.response')).payload.data;
+    if (printers?.kind !== 'printers') throw new Error('expected printers');
+    expect(printers.printers.map((p) => p.name)).toEqual(['Label']);
+
+    // Jobs of other queues stay here too (the fixture's jobs are all on Floor2).
+    peer.send({
+      type: 'data.request',
+      payload: { requestId: uuid(2), kind: 'jobs', printers: only },
+    });
+    expect((await peer.expect('data.response')).payload.data).toEqual({ kind: 'jobs', jobs: [] });
+
+    // A report keeps the computer's own checks; its verdict is that of what is left.
+    peer.send({
+      type: 'data.request',
+      payload: { requestId: uuid(3), kind: 'diagnostics', printers: only },
+    });
+    const report = (await peer.expect('data.response')).payload.data;
+    if (report?.kind !== 'diagnostics') throw new Error('expected diagnostics');
+    expect(report.report.printers).toEqual([]);
+    expect(report.report.results.map((r) => r.checkId)).toEqual(['print-service']);
+    expect(report.report.verdict).toBe('pass');
+
+    // The handler was told, so that it can collect less.
+    expect(h.calls.data.map((c) => c.printers)).toEqual([only, only, only]);
+  });
+
   it('narrows to the relay’s consent.state and refuses what it took away', async () => {
     const h = await harness({ granted: ['chat', 'printers.read'] });
     const peer = await activate(h, ['chat', 'printers.read']);
