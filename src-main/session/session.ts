@@ -219,7 +219,11 @@ export class SupportSession {
   }
 
   /** Sends a chat message; it is kept and sent again if the connection drops before the relay has it. */
-  sendChat(text: string): void {
+  /**
+   * Sends a chat message; returns its frame id, which comes back as `ref` in this computer's copy
+   * of the `chat` event once the relay has stored and forwarded it.
+   */
+  sendChat(text: string): string {
     this.requireActive('chat');
     if (!this.grant.has('chat')) {
       throw new PrintoError(
@@ -239,7 +243,7 @@ export class SupportSession {
         hint: 'Wait for the connection to recover, then send again.',
       });
     }
-    this.enqueue({ type: 'chat.send', payload: { text: trimmed } });
+    return this.enqueue({ type: 'chat.send', payload: { text: trimmed } }).id;
   }
 
   /** Takes scopes back at once: requests that need them are refused from now on. */

@@ -940,7 +940,11 @@ export class SessionHub {
       },
       () => {
         if (session.state === 'ended') return;
-        this.toBoth(session, { type: 'chat.message', payload: message });
+        // The sender's copy says which of its frames it answers.
+        const own = { type: 'chat.message', payload: { ...message, ref } };
+        const other = { type: 'chat.message', payload: message };
+        session.client.send(peer.role === 'client' ? own : other, this.nowDate());
+        session.agentStream?.send(peer.role === 'agent' ? own : other, this.nowDate());
         this.options.metrics.messageRelayed('chat.message');
       },
       () => {

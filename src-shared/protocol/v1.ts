@@ -105,6 +105,11 @@ export const ChatMessageSchema = z.object({
   at: isoTime,
   /** Card numbers were masked before this message was stored or forwarded. */
   redacted: z.boolean(),
+  /**
+   * In the sender's own copy only: the `id` of its `chat.send` frame, so that it can replace the
+   * message it showed as pending with this one.
+   */
+  ref: id.optional(),
 });
 
 export const DataKindSchema = z.enum(['printers', 'jobs', 'diagnostics']);

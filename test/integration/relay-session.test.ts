@@ -107,9 +107,9 @@ describe('a support session through the relay', () => {
     await bed.stop();
   });
 
-  const clientSays = (client: ClientProbe, text: string): void => {
+  const clientSays = (client: ClientProbe, text: string): string => {
     said.push(text);
-    client.session.sendChat(text);
+    return client.session.sendChat(text);
   };
   const agentSays = (agent: AgentSocket, text: string) => {
     said.push(text);
@@ -151,8 +151,9 @@ describe('a support session through the relay', () => {
     expect(client.session.grantedScopes).toEqual(granted);
 
     // Chat both ways. The sender gets its own message back: the relay's copy gives the order.
-    clientSays(client, 'The paper jams in tray 2 every time');
+    const clientRef = clientSays(client, 'The paper jams in tray 2 every time');
     const fromClient = await agent.next('chat.message');
+    expect(fromClient.payload.ref).toBeUndefined(); // only the sender's copy names its frame
     expect(fromClient.payload).toMatchObject({
       from: 'client',
       name: DEVICE_NAME,
@@ -163,9 +164,9 @@ describe('a support session through the relay', () => {
     expect(fromAgent.payload).toMatchObject({ from: 'agent', name: AGENT_NAME, redacted: false });
     expect(fromAgent.seq).toBeGreaterThan(fromClient.seq);
     await until(() => client.chats.length === 2, 'both chat messages at the client');
-    expect(client.chats.map((m) => [m.from, m.messageId, m.text])).toEqual([
-      ['client', fromClient.payload.messageId, 'The paper jams in tray 2 every time'],
-      ['agent', fromAgent.payload.messageId, 'Let me look at your printers'],
+    expect(client.chats.map((m) => [m.from, m.messageId, m.text, m.ref])).toEqual([
+      ['client', fromClient.payload.messageId, 'The paper jams in tray 2 every time', clientRef],
+      ['agent', fromAgent.payload.messageId, 'Let me look at your printers', undefined],
     ]);
 
     // A data request, answered through the client's handler and redacted to the grant.

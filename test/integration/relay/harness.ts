@@ -486,9 +486,10 @@ export class AgentSocket {
     return this.next('error', (e) => e.payload.ref === ref);
   }
 
+  /** Sends a chat message; resolves with the agent's own copy (the one whose `ref` is ours). */
   async chat(text: string): Promise<AgentFrameOf<'chat.message'>> {
-    this.send({ type: 'chat.send', payload: { text } });
-    return this.next('chat.message', (m) => m.payload.from === 'agent');
+    const ref = this.send({ type: 'chat.send', payload: { text } });
+    return this.next('chat.message', (m) => m.payload.from === 'agent' && m.payload.ref === ref);
   }
 
   async close(): Promise<void> {
