@@ -5,18 +5,9 @@
  */
 import { z } from 'zod';
 import { PrintoError } from '../../src-shared/errors.ts';
+import { EnrollResponseSchema } from '../../src-shared/protocol/http.ts';
 import { relayEndpoints } from './relay-url.ts';
 import type { DeviceCredentials } from './types.ts';
-
-// Not in src-shared/protocol/v1.ts yet (the HTTP side of the protocol has no schemas there).
-const EnrollResponseSchema = z.object({
-  // Used as the user part of HTTP Basic authentication, which cannot contain a colon.
-  deviceId: z
-    .string()
-    .min(1)
-    .regex(/^[^:]+$/),
-  deviceSecret: z.string().min(1),
-});
 
 export interface EnrollRequest {
   readonly enrollmentKey: string;

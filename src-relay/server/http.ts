@@ -8,7 +8,15 @@
  * check the second).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { EnrollRequestSchema, LoginRequestSchema } from '../../src-shared/protocol/http.ts';
+import type {
+  AgentMeResponse,
+  EnrollResponse,
+  HttpErrorBody,
+  HttpErrorCode,
+  TicketResponse,
+} from '../../src-shared/protocol/http.ts';
 import type { Clock, Logger, Metrics } from './contracts.ts';
 import type { Agent, Store } from '../store/store.ts';
 import { SESSION_COOKIE } from './agent-access.ts';
@@ -59,22 +67,6 @@ export interface HttpDeps {
 
 export type HttpHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
-/** Stable `error.code` values of HTTP error bodies (docs/protocol.md, HTTP endpoints). */
-export type HttpErrorCode =
-  | 'bad-request'
-  | 'unsupported-media-type'
-  | 'payload-too-large'
-  | 'enrollment-key-invalid'
-  | 'login-failed'
-  | 'not-logged-in'
-  | 'origin-not-allowed'
-  | 'agent-disabled'
-  | 'rate-limited'
-  | 'not-found'
-  | 'method-not-allowed'
-  | 'unavailable'
-  | 'internal';
-
 class HttpError extends Error {
   readonly status: number;
   readonly code: HttpErrorCode;
@@ -91,17 +83,6 @@ class HttpError extends Error {
     this.headers = headers;
   }
 }
-
-export const EnrollRequestSchema = z.object({
-  enrollmentKey: z.string().min(1).max(256),
-  deviceName: z.string().trim().min(1).max(100),
-});
-
-export const LoginRequestSchema = z.object({
-  email: z.string().trim().min(1).max(254),
-  // Bounded: scrypt's cost grows with the input and this is an unauthenticated endpoint.
-  password: z.string().min(1).max(1024),
-});
 
 /** Emails are compared case-insensitively; the store holds them in this form. */
 export function normalizeEmail(email: string): string {
@@ -143,7 +124,7 @@ function sendError(response: ServerResponse, error: HttpError): void {
   send(
     response,
     error.status,
-    { error: { code: error.code, message: error.message } },
+    { error: { code: error.code, message: error.message } } satisfies HttpErrorBody,
     error.headers,
   );
 }
@@ -319,7 +300,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
           now(),
         );
         logger.info('device.enrolled', { deviceId: device.id, orgId: org.id });
-        send(response, 201, { deviceId: device.id, deviceSecret });
+        send(response, 201, { deviceId: device.id, deviceSecret } satisfies EnrollResponse);
       },
     },
 
@@ -379,7 +360,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
           email: agent.email,
           name: agent.name,
           role: agent.role,
-        });
+        } satisfies AgentMeResponse);
         return Promise.resolve();
       },
     },
@@ -391,7 +372,10 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
         const { agent } = requireAgent(request);
         take(ticketLimiter, agent.id, 'tickets');
         const { ticket, expiresAt } = access.tickets.issue(agent.id, origin);
-        send(response, 200, { ticket, expiresAt: new Date(expiresAt).toISOString() });
+        send(response, 200, {
+          ticket,
+          expiresAt: new Date(expiresAt).toISOString(),
+        } satisfies TicketResponse);
         return Promise.resolve();
       },
     },

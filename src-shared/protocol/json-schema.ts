@@ -8,6 +8,15 @@ import { DiagnosticsReportSchema } from '../model/diagnostics.ts';
 import { JobSchema } from '../model/job.ts';
 import { PrinterSchema } from '../model/printer.ts';
 import {
+  AgentMeResponseSchema,
+  EnrollRequestSchema,
+  EnrollResponseSchema,
+  HealthResponseSchema,
+  HttpErrorBodySchema,
+  LoginRequestSchema,
+  TicketResponseSchema,
+} from './http.ts';
+import {
   AgentMessageSchema,
   ClientMessageSchema,
   EnvelopeSchema,
@@ -44,6 +53,16 @@ export function protocolJsonSchema(): Record<string, unknown> {
     id: 'DiagnosticsReport',
     description: 'A diagnostics report (data kind `diagnostics`).',
   });
+  const http: [z.ZodType, string, string][] = [
+    [EnrollRequestSchema, 'EnrollRequest', 'Body of POST /v1/enroll.'],
+    [EnrollResponseSchema, 'EnrollResponse', 'Body of the 201 answer to POST /v1/enroll.'],
+    [LoginRequestSchema, 'LoginRequest', 'Body of POST /v1/agent/login (answered 204 + cookie).'],
+    [AgentMeResponseSchema, 'AgentMeResponse', 'Body of the 200 answer to GET /v1/agent/me.'],
+    [TicketResponseSchema, 'TicketResponse', 'Body of the 200 answer to POST /v1/agent/ticket.'],
+    [HealthResponseSchema, 'HealthResponse', 'Body of GET /healthz (200 ok, 503 shutting-down).'],
+    [HttpErrorBodySchema, 'HttpError', 'Body of every 4xx and 5xx answer.'],
+  ];
+  for (const [schema, id, description] of http) registry.add(schema, { id, description });
   const { schemas } = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
     uri: (id) => `#/$defs/${id}`,

@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../src-relay/server/metrics.ts';
 import { silentLogger } from '../../../src-relay/server/logger.ts';
 import { SessionHub } from '../../../src-relay/sessions/hub.ts';
+import { startRelayWithSessions } from '../../../src-relay/server/compose.ts';
+import { createAgentAccount, createOrgWithKey } from '../../../src-relay/server/identities.ts';
+import { RelayRetentionConfigSchema } from '../../../src-relay/store/config.ts';
 import { renderProtocolSchema, SCHEMA_FILE } from '../../../scripts/write-protocol-schema.ts';
 import { activeChatSession, turn } from '../relay/sessions/hub-harness.ts';
 import { newStore, seedWorld } from '../relay/store/fixture.ts';
@@ -26,6 +29,7 @@ function validators() {
       validate(frame) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
   };
   return {
+    http: get,
     envelope: get('Envelope'),
     client: get('ClientMessage'),
     agent: get('AgentMessage'),
@@ -135,5 +139,58 @@ describe('the protocol JSON Schema', () => {
     expect(
       check.envelope({ v: 2, type: 'hello', id: 'x', seq: 0, ack: 0, ts: '', payload: {} }),
     ).not.toEqual([]);
+  });
+
+  it('describes the HTTP bodies the relay really sends and takes', async () => {
+    const check = validators();
+    const { store } = newStore();
+    const now = new Date().toISOString();
+    const { enrollmentKey } = createOrgWithKey(store, 'Acme', now);
+    const password = 'correct horse battery staple';
+    const email = 'sam@printogens.example';
+    await createAgentAccount(store, { email, name: 'Sam Support', role: 'agent', password }, now, {
+      N: 1024,
+      r: 8,
+      p: 1,
+    });
+    const relay = await startRelayWithSessions({
+      store,
+      retention: RelayRetentionConfigSchema.parse({}),
+      port: 0,
+      logger: silentLogger,
+    });
+    try {
+      const origin = new URL(relay.url).origin;
+      const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${relay.url}${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Origin: origin, ...headers },
+          body: JSON.stringify(body),
+        });
+      const enrollBody = { enrollmentKey, deviceName: 'WS-ACCOUNTS-07' };
+      expect(check.http('EnrollRequest')(enrollBody)).toEqual([]);
+      const enrolled = await post('/v1/enroll', enrollBody);
+      expect(enrolled.status).toBe(201);
+      expect(check.http('EnrollResponse')(await enrolled.json())).toEqual([]);
+
+      const refused = await post('/v1/enroll', { enrollmentKey: 'pek_wrong', deviceName: 'X' });
+      expect(refused.status).toBe(401);
+      expect(check.http('HttpError')(await refused.json())).toEqual([]);
+
+      const loginBody = { email, password };
+      expect(check.http('LoginRequest')(loginBody)).toEqual([]);
+      const login = await post('/v1/agent/login', loginBody);
+      expect(login.status).toBe(204);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const me = await fetch(`${relay.url}/v1/agent/me`, { headers: { Cookie: cookie } });
+      expect(check.http('AgentMeResponse')(await me.json())).toEqual([]);
+      const ticket = await post('/v1/agent/ticket', undefined, { Cookie: cookie });
+      expect(ticket.status).toBe(200);
+      expect(check.http('TicketResponse')(await ticket.json())).toEqual([]);
+      const health = await fetch(`${relay.url}/healthz`);
+      expect(check.http('HealthResponse')(await health.json())).toEqual([]);
+    } finally {
+      await relay.stop({ reason: 'test done' });
+    }
   });
 });

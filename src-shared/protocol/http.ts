@@ -1,0 +1,75 @@
+/**
+ * The HTTP side of the protocol (docs/protocol.md §1–2): the JSON bodies of the relay's HTTP
+ * endpoints. The relay validates requests with these, the desktop client validates the relay's
+ * answers with them, and they are in docs/printo-support.v1.schema.json with the frames.
+ */
+import { z } from 'zod';
+
+/** POST /v1/enroll */
+export const EnrollRequestSchema = z.object({
+  enrollmentKey: z.string().min(1).max(256),
+  deviceName: z.string().trim().min(1).max(100),
+});
+export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
+
+/** 201 from POST /v1/enroll: keep the secret in the OS keyring; the relay keeps only a hash. */
+export const EnrollResponseSchema = z.object({
+  // The user part of HTTP Basic authentication, which cannot contain a colon.
+  deviceId: z
+    .string()
+    .min(1)
+    .regex(/^[^:]+$/),
+  deviceSecret: z.string().min(1),
+});
+export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
+
+/** POST /v1/agent/login (answered 204 with the session cookie). */
+export const LoginRequestSchema = z.object({
+  email: z.string().trim().min(1).max(254),
+  // Bounded: scrypt's cost grows with the input and this is an unauthenticated endpoint.
+  password: z.string().min(1).max(1024),
+});
+export type LoginRequest = z.infer<typeof LoginRequestSchema>;
+
+/** 200 from GET /v1/agent/me */
+export const AgentMeResponseSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(['agent', 'admin']),
+});
+export type AgentMeResponse = z.infer<typeof AgentMeResponseSchema>;
+
+/** 200 from POST /v1/agent/ticket: open /v1/agent?ticket=… once, before `expiresAt`. */
+export const TicketResponseSchema = z.object({
+  ticket: z.string().min(1),
+  expiresAt: z.iso.datetime({ offset: true }),
+});
+export type TicketResponse = z.infer<typeof TicketResponseSchema>;
+
+/** GET /healthz: 200 `ok`, 503 `shutting-down`. */
+export const HealthResponseSchema = z.object({ status: z.enum(['ok', 'shutting-down']) });
+
+/** Stable `error.code` values of HTTP error bodies (docs/protocol.md, HTTP endpoints). */
+export const HttpErrorCodeSchema = z.enum([
+  'bad-request',
+  'unsupported-media-type',
+  'payload-too-large',
+  'enrollment-key-invalid',
+  'login-failed',
+  'not-logged-in',
+  'origin-not-allowed',
+  'agent-disabled',
+  'rate-limited',
+  'not-found',
+  'method-not-allowed',
+  'unavailable',
+  'internal',
+]);
+export type HttpErrorCode = z.infer<typeof HttpErrorCodeSchema>;
+
+/** The body of every 4xx/5xx answer. */
+export const HttpErrorBodySchema = z.object({
+  error: z.object({ code: HttpErrorCodeSchema, message: z.string() }),
+});
+export type HttpErrorBody = z.infer<typeof HttpErrorBodySchema>;
