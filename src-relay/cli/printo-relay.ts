@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PrintoError, formatCliError, isPrintoError } from '../../src-shared/errors.ts';
 import type { Clock } from '../server/contracts.ts';
+import { adminSocketPath, startAdminSocket } from '../server/admin-socket.ts';
 import { startRelayWithSessions } from '../server/compose.ts';
 import {
   AgentRoleSchema,
@@ -38,6 +39,7 @@ import { parseRetentionConfig } from '../store/config.ts';
 import { resolveMasterKey } from '../store/master-key.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { promptHidden, readAll } from './prompt.ts';
+import { RemoteStore } from './remote-store.ts';
 
 export const ExitCode = { Ok: 0, Failed: 1, Usage: 2 } as const;
 
@@ -182,7 +184,8 @@ export async function runRelayCli(
       'after',
       `
 Exit codes: 0 success, 1 the action failed, 2 usage error.
-One process owns the data directory: stop \`serve\` before running the other commands.`,
+One process owns the data directory: while \`serve\` runs, the other commands run through it
+(DATA_DIR/admin.sock, usable by the relay's own user only).`,
     );
 
   const globals = (): { dataDir: string; json?: boolean } =>
@@ -201,8 +204,24 @@ One process owns the data directory: stop \`serve\` before running the other com
     }
     return dir;
   };
-  const getStore = (): Store => {
-    store ??= openStoreAt(ensureDataDir(), clock);
+  /**
+   * The store: the running relay's, through its admin socket, when `serve` holds the data
+   * directory (unless `local`); else the file itself.
+   */
+  const getStore = (mode: 'any' | 'local' = 'any'): Store => {
+    if (store !== undefined) return store;
+    const dir = ensureDataDir();
+    const socket = adminSocketPath(dir);
+    if (mode === 'any' && existsSync(socket)) {
+      try {
+        store = new RemoteStore(socket);
+        return store;
+      } catch (error) {
+        // A socket file a dead relay left behind: the file is free, open it here.
+        if (!isPrintoError(error, 'store-remote-unavailable')) throw error;
+      }
+    }
+    store = openStoreAt(dir, clock);
     return store;
   };
 
@@ -269,7 +288,7 @@ One process owns the data directory: stop \`serve\` before running the other com
         });
         const dir = ensureDataDir();
         const retention = loadRetention(dir);
-        const opened = getStore();
+        const opened = getStore('local');
         const first = await bootstrapFirstStart(opened, now());
         if (first !== null) {
           // Shown once, here, and never again: only hashes are stored, nothing is logged.
@@ -302,12 +321,22 @@ One process owns the data directory: stop \`serve\` before running the other com
           ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
         });
         store = undefined; // the relay owns it now and closes it last
+        // The other commands run through the relay while it holds the data directory.
+        const admin = await startAdminSocket({
+          dataDir: dir,
+          store: opened,
+          logger,
+          onAgentDisabled: (agentId) => {
+            relay.agentDisabled(agentId);
+          },
+        });
         // Listen for the stop signal before saying we are up: whoever reads the line (a
         // supervisor, a test) may send SIGTERM at once, before this process runs another line.
         const stopped = (deps.waitForStop ?? signalStop)();
         io.stdout(`Printo Relay listening on ${relay.url}\nData directory: ${dir}\n`);
         const reason = await stopped;
         io.stdout(`Stopping (${reason})…\n`);
+        await admin?.close();
         await relay.stop({ reason });
         io.stdout('Stopped.\n');
       },
@@ -415,7 +444,7 @@ One process owns the data directory: stop \`serve\` before running the other com
     if (globals().json === true) json({ ok: true, agentId: agent.id, disabled });
     else {
       io.stdout(
-        `${agent.email} is ${word}.${disabled ? ' A running relay refuses its next request, ticket and login.' : ''}\n`,
+        `${agent.email} is ${word}.${disabled ? ' A running relay has ended its web sessions and connections.' : ''}\n`,
       );
     }
   };

@@ -37,6 +37,8 @@ export interface FullRelayOptions extends Omit<
 
 export interface FullRelay extends RunningRelay {
   readonly hub: SessionHub;
+  /** An agent was disabled: its web sessions end and its connections close (4001) now. */
+  agentDisabled(agentId: string): void;
 }
 
 export async function startRelayWithSessions(options: FullRelayOptions): Promise<FullRelay> {
@@ -83,6 +85,10 @@ export async function startRelayWithSessions(options: FullRelayOptions): Promise
   return {
     ...relay,
     hub,
+    agentDisabled: (agentId) => {
+      context.access.webSessions.deleteAgent(agentId);
+      hub.disconnectAgent(agentId);
+    },
     stop: async (stopOptions) => {
       await relay.stop(stopOptions);
       gateway.close();

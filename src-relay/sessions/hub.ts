@@ -347,6 +347,23 @@ export class SessionHub {
     return role === 'client' ? session.client : session.agentStream;
   }
 
+  /**
+   * Closes every connection of an agent (its account was just disabled) with 4001. Its sessions
+   * wait for it as for any dropped agent, and end when the resume window passes: it cannot come
+   * back, as the relay gives a disabled agent no ticket. Returns how many were closed.
+   */
+  disconnectAgent(agentId: string): number {
+    let closed = 0;
+    for (const peer of [...this.peers]) {
+      if (peer.role !== 'agent' || peer.agent?.agentId !== agentId || peer.closed) continue;
+      this.closePeer(peer, CloseCode.authFailed, 'agent disabled');
+      closed += 1;
+    }
+    if (closed > 0)
+      this.options.logger.info('agent.disconnected', { agentId, connections: closed });
+    return closed;
+  }
+
   private closePeer(peer: Peer, code: number, reason: string): void {
     peer.closed = true;
     peer.connection.close(code, reason);

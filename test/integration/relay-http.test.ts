@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -495,6 +495,84 @@ describe('printo-relay command', () => {
       expect(second.stdout()).not.toContain('password');
     } finally {
       expect(await second.stop()).toBe(0);
+    }
+  });
+
+  it('runs the other commands through a running serve; a disabled agent is cut off at once', async () => {
+    const dir = tempDir();
+    const relay = await serve(['--data-dir', dir]);
+    let closeCode: Promise<number> | undefined;
+    try {
+      expect(statSync(join(dir, 'admin.sock')).mode & 0o777).toBe(0o600);
+      const added = await cli(
+        [
+          '--data-dir',
+          dir,
+          'agents',
+          'add',
+          'sam@example.com',
+          '--name',
+          'Sam',
+          '--password-stdin',
+        ],
+        { input: `${PASSWORD}\n` },
+      );
+      expect(added.code).toBe(0);
+
+      // Sam logs in and opens the agent WebSocket on the running relay.
+      const origin = relay.url;
+      const loggedIn = await json(
+        `${relay.url}/v1/agent/login`,
+        { email: 'sam@example.com', password: PASSWORD },
+        { origin },
+      );
+      expect(loggedIn.status).toBe(204);
+      const cookie = `printo_session=${sessionCookie(loggedIn)}`;
+      const ticket = await call(`${relay.url}/v1/agent/ticket`, {
+        method: 'POST',
+        headers: { cookie, origin },
+      });
+      const { ticket: value } = ticket.json as { ticket: string };
+      const agent = await openSocket(wsUrl(relay.url, `/v1/agent?ticket=${value}`), { origin });
+      expect(agent.status).toBe(101);
+      closeCode = new Promise<number>((resolve) => agent.socket?.once('close', resolve));
+
+      const disabled = await cli(['--data-dir', dir, 'agents', 'disable', 'sam@example.com']);
+      expect(disabled.code).toBe(0);
+      expect(await closeCode).toBe(4001);
+      const me = await call(`${relay.url}/v1/agent/me`, { headers: { cookie } });
+      expect(me.status).toBe(401);
+
+      const list = await cli(['--data-dir', dir, '--json', 'agents', 'list']);
+      expect(list.code).toBe(0);
+      const { agents } = JSON.parse(list.stdout) as {
+        agents: { email: string; disabled: boolean }[];
+      };
+      expect(agents.find((a) => a.email === 'sam@example.com')?.disabled).toBe(true);
+      const purged = await cli(['--data-dir', dir, 'purge']);
+      expect(purged.code).toBe(0);
+      expect(purged.stdout).toContain('Purged 0 session(s)');
+    } finally {
+      expect(await relay.stop()).toBe(0);
+    }
+    // Gone with the relay; the commands open the file themselves again.
+    expect(existsSync(join(dir, 'admin.sock'))).toBe(false);
+    expect((await cli(['--data-dir', dir, 'agents', 'list'])).code).toBe(0);
+    expect(relay.logs()).toContain('"event":"agent.disconnected"');
+    expect(relay.logs()).not.toContain('sam@example.com');
+  });
+
+  it('a socket file left by a relay that died is ignored, then replaced', async () => {
+    const dir = tempDir();
+    expect((await cli(['--data-dir', dir, 'orgs', 'add', 'Acme'])).code).toBe(0);
+    writeFileSync(join(dir, 'admin.sock'), '');
+    expect((await cli(['--data-dir', dir, 'orgs', 'list'])).stdout).toContain('Acme');
+    const relay = await serve(['--data-dir', dir]);
+    try {
+      expect(statSync(join(dir, 'admin.sock')).isSocket()).toBe(true);
+      expect((await cli(['--data-dir', dir, 'orgs', 'list'])).stdout).toContain('Acme');
+    } finally {
+      expect(await relay.stop()).toBe(0);
     }
   });
 
