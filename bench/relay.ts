@@ -226,6 +226,42 @@ async function pingPong(
   return { rtts, wallMs: performance.now() - started };
 }
 
+/**
+ * A ping-pong pair: the client answers every message from the agent, the agent hears the
+ * answers. `isFrom` tells a chat message from `sender` as the server under test delivers it.
+ */
+function chatPair(
+  agent: Peer,
+  client: Peer,
+  isFrom: (type: string, payload: Record<string, unknown>, sender: 'agent' | 'client') => boolean,
+): Pair {
+  client.onMessage = (type, payload) => {
+    if (isFrom(type, payload, 'agent')) client.send('chat.send', { text: 'pong' });
+  };
+  let reply: (() => void) | null = null;
+  agent.onMessage = (type, payload) => {
+    if (isFrom(type, payload, 'client')) reply?.();
+  };
+  return {
+    agent: {
+      send: (text) => {
+        agent.send('chat.send', { text });
+      },
+      onReply: (handler) => {
+        reply = handler;
+      },
+      close: () => {
+        agent.socket.close();
+      },
+    },
+    client: {
+      close: () => {
+        client.socket.close();
+      },
+    },
+  };
+}
+
 async function relayPairs(
   info: Record<string, string | number>,
   count: number,
@@ -286,33 +322,12 @@ async function relayPairs(
     client.send('consent.answer', { requestId, granted: ['chat'], noticeShown: 'benchmark' });
     await granted;
 
-    // The client answers every agent message; the agent counts the client's answers.
-    client.onMessage = (type, payload) => {
-      if (type === 'chat.message' && payload['from'] === 'agent')
-        client.send('chat.send', { text: 'pong' });
-    };
-    let reply: (() => void) | null = null;
-    agent.onMessage = (type, payload) => {
-      if (type === 'chat.message' && payload['from'] === 'client') reply?.();
-    };
-    return {
-      agent: {
-        send: (text) => {
-          agent.send('chat.send', { text });
-        },
-        onReply: (handler) => {
-          reply = handler;
-        },
-        close: () => {
-          agent.socket.close();
-        },
-      },
-      client: {
-        close: () => {
-          client.socket.close();
-        },
-      },
-    };
+    // The relay delivers chat as chat.message, naming the sender (each gets its own copy too).
+    return chatPair(
+      agent,
+      client,
+      (type, payload, sender) => type === 'chat.message' && payload['from'] === sender,
+    );
   });
 }
 
@@ -328,32 +343,8 @@ async function forwarderPairs(
     async (i) => {
       const first = await Peer.open(`${url}/pair/${i}`, {});
       const second = await Peer.open(`${url}/pair/${i}`, {});
-      // The same frames as through the relay: a chat envelope each way.
-      second.onMessage = (type) => {
-        if (type === 'chat.send') second.send('chat.send', { text: 'pong' });
-      };
-      let reply: (() => void) | null = null;
-      first.onMessage = (type) => {
-        if (type === 'chat.send') reply?.();
-      };
-      return {
-        agent: {
-          send: (text) => {
-            first.send('chat.send', { text });
-          },
-          onReply: (handler) => {
-            reply = handler;
-          },
-          close: () => {
-            first.socket.close();
-          },
-        },
-        client: {
-          close: () => {
-            second.socket.close();
-          },
-        },
-      };
+      // The same frames as through the relay: a chat envelope each way, forwarded as it is.
+      return chatPair(first, second, (type) => type === 'chat.send');
     },
   );
 }

@@ -29,3 +29,48 @@ export function formatCliError(program: string, error: PrintoError, asJson: bool
   }
   return `${program}: ${error.message}\n${error.hint === undefined ? '' : `  ${error.hint}\n`}  (${error.code})\n`;
 }
+
+/** A command-line mistake (a bad option value): shown as `program: message`, exit code 2. */
+export class UsageError extends Error {}
+
+/** commander's own exits that are not failures: it has printed the help or the version. */
+const COMMANDER_SUCCESS = new Set([
+  'commander.helpDisplayed',
+  'commander.version',
+  'commander.help',
+]);
+
+/**
+ * How a command-line tool ends on an error thrown out of a command, and the exit code: commander's
+ * help and version exits are success and its usage errors (printed by commander) exit 2; a
+ * UsageError is printed and exits 2; an expected failure is printed by formatCliError and exits
+ * with the code `exitCodeFor` picks (default 1); anything else is a bug, printed whole, exit 1.
+ */
+export function reportCliError(
+  program: string,
+  error: unknown,
+  options: {
+    readonly write: (text: string) => void;
+    readonly asJson: boolean;
+    readonly exitCodeFor?: (error: PrintoError) => number;
+  },
+): number {
+  // commander's CommanderError, known by its code (src-shared does not depend on commander).
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && code.startsWith('commander.')) {
+    return COMMANDER_SUCCESS.has(code) ? 0 : 2;
+  }
+  if (error instanceof UsageError) {
+    options.write(`${program}: ${error.message}\n`);
+    return 2;
+  }
+  if (isPrintoError(error)) {
+    options.write(formatCliError(program, error, options.asJson));
+    return options.exitCodeFor?.(error) ?? 1;
+  }
+  // Not an expected failure: show everything, it is a bug to report.
+  options.write(
+    `${program}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return 1;
+}

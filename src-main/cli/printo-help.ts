@@ -4,8 +4,8 @@
  * Exit codes: 0 success; 1 the action failed (no such printer or job, not possible now…);
  * 2 usage error; 3 the print service cannot be reached.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { formatCliError, isPrintoError } from '../../src-shared/errors.ts';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { UsageError, reportCliError } from '../../src-shared/errors.ts';
 import type { PrintoError } from '../../src-shared/errors.ts';
 import { createPrinterSystem } from '../printers/create-printer-system.ts';
 import type { CreatePrinterSystemOptions } from '../printers/create-printer-system.ts';
@@ -46,8 +46,6 @@ interface GlobalOptions {
   json?: boolean;
   timeout?: number;
 }
-
-class UsageError extends Error {}
 
 /** `--share device.identifiers,jobs.metadata`, or `none` for the most private form. */
 export function parseScopes(value: string): SensitiveScope[] {
@@ -313,38 +311,15 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
     }
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    exitCode = report(error, io, program.opts<GlobalOptions>().json === true);
+    exitCode = reportCliError('printo-help', error, {
+      write: io.stderr,
+      asJson: program.opts<GlobalOptions>().json === true,
+      exitCodeFor,
+    });
   } finally {
     system?.close?.();
   }
   return exitCode;
-}
-
-function report(error: unknown, io: CliIo, asJson: boolean): number {
-  if (error instanceof CommanderError) {
-    // Help and version are not errors; commander already printed them.
-    if (
-      error.code === 'commander.helpDisplayed' ||
-      error.code === 'commander.version' ||
-      error.code === 'commander.help'
-    ) {
-      return ExitCode.Ok;
-    }
-    return ExitCode.Usage;
-  }
-  if (error instanceof UsageError) {
-    io.stderr(`printo-help: ${error.message}\n`);
-    return ExitCode.Usage;
-  }
-  if (isPrintoError(error)) {
-    io.stderr(formatCliError('printo-help', error, asJson));
-    return exitCodeFor(error);
-  }
-  // Not an expected failure: show everything, it is a bug to report.
-  io.stderr(
-    `printo-help: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  return ExitCode.Failed;
 }
 
 /** Entry point used by bin/printo-help. */

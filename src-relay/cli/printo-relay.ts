@@ -11,8 +11,8 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { PrintoError, formatCliError, isPrintoError } from '../../src-shared/errors.ts';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { PrintoError, UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
 import type { Clock } from '../server/contracts.ts';
 import { adminSocketPath, startAdminSocket } from '../server/admin-socket.ts';
 import { startRelayWithSessions } from '../server/compose.ts';
@@ -65,8 +65,6 @@ export interface RelayCliDependencies {
   /** Where `serve` writes its JSON logs (default: standard error). */
   readonly logWrite?: (line: string) => void;
 }
-
-class UsageError extends Error {}
 
 const STATES: readonly SessionState[] = ['waiting', 'awaiting-consent', 'active', 'ended'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -595,36 +593,16 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     }
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    exitCode = report(error, io, globals().json === true);
+    exitCode = reportCliError('printo-relay', error, {
+      write: io.stderr,
+      asJson: globals().json === true,
+      exitCodeFor: (failure) =>
+        failure.code === RelayErrorCode.InsecureBind ? ExitCode.Usage : ExitCode.Failed,
+    });
   } finally {
     store?.close();
   }
   return exitCode;
-}
-
-function report(error: unknown, io: RelayCliIo, asJson: boolean): number {
-  if (error instanceof CommanderError) {
-    if (
-      error.code === 'commander.helpDisplayed' ||
-      error.code === 'commander.version' ||
-      error.code === 'commander.help'
-    ) {
-      return ExitCode.Ok;
-    }
-    return ExitCode.Usage;
-  }
-  if (error instanceof UsageError) {
-    io.stderr(`printo-relay: ${error.message}\n`);
-    return ExitCode.Usage;
-  }
-  if (isPrintoError(error)) {
-    io.stderr(formatCliError('printo-relay', error, asJson));
-    return error.code === RelayErrorCode.InsecureBind ? ExitCode.Usage : ExitCode.Failed;
-  }
-  io.stderr(
-    `printo-relay: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  return ExitCode.Failed;
 }
 
 /** Entry point used by bin/printo-relay. */

@@ -4,6 +4,7 @@
  * shared counter is bumped so that the caller, asleep in Atomics.wait, wakes up.
  */
 import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
 import { workerData } from 'node:worker_threads';
 import type { RemoteStoreEvent, RemoteStoreWorkerData } from './remote-store.ts';
 
@@ -18,8 +19,6 @@ function post(event: RemoteStoreEvent): void {
 
 const socket = connect(data.path);
 let connected = false;
-let buffered = '';
-socket.setEncoding('utf8');
 socket.on('connect', () => {
   connected = true;
   post({ kind: 'connected' });
@@ -31,12 +30,8 @@ socket.on('close', () => {
   if (connected) post({ kind: 'failed', message: 'closed' });
   data.port.close();
 });
-socket.on('data', (chunk: string) => {
-  buffered += chunk;
-  for (let end = buffered.indexOf('\n'); end !== -1; end = buffered.indexOf('\n')) {
-    post({ kind: 'line', line: buffered.slice(0, end) });
-    buffered = buffered.slice(end + 1);
-  }
+createInterface({ input: socket, crlfDelay: Infinity }).on('line', (line) => {
+  post({ kind: 'line', line });
 });
 data.port.on('message', (line: string) => {
   socket.write(line);

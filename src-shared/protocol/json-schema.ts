@@ -26,34 +26,32 @@ import {
 } from './v1.ts';
 
 export function protocolJsonSchema(): Record<string, unknown> {
-  const registry = z.registry<{ id: string; description: string }>();
-  registry.add(EnvelopeSchema, {
-    id: 'Envelope',
-    description: 'Every frame: one JSON object in one WebSocket text frame (docs/protocol.md §3).',
-  });
-  registry.add(ClientMessageSchema, {
-    id: 'ClientMessage',
-    description: '`type` and `payload` of the frames a client sends.',
-  });
-  registry.add(AgentMessageSchema, {
-    id: 'AgentMessage',
-    description: '`type` and `payload` of the frames an agent sends.',
-  });
-  registry.add(RelayToClientMessageSchema, {
-    id: 'RelayToClientMessage',
-    description: '`type` and `payload` of the frames the relay sends a client.',
-  });
-  registry.add(RelayToAgentMessageSchema, {
-    id: 'RelayToAgentMessage',
-    description: '`type` and `payload` of the frames the relay sends an agent.',
-  });
-  registry.add(PrinterSchema, { id: 'Printer', description: 'A printer (data kind `printers`).' });
-  registry.add(JobSchema, { id: 'Job', description: 'A print job (data kind `jobs`).' });
-  registry.add(DiagnosticsReportSchema, {
-    id: 'DiagnosticsReport',
-    description: 'A diagnostics report (data kind `diagnostics`).',
-  });
-  const http: [z.ZodType, string, string][] = [
+  // Each schema under its name in $defs, in this order.
+  const named: readonly (readonly [z.ZodType, string, string])[] = [
+    [
+      EnvelopeSchema,
+      'Envelope',
+      'Every frame: one JSON object in one WebSocket text frame (docs/protocol.md §3).',
+    ],
+    [ClientMessageSchema, 'ClientMessage', '`type` and `payload` of the frames a client sends.'],
+    [AgentMessageSchema, 'AgentMessage', '`type` and `payload` of the frames an agent sends.'],
+    [
+      RelayToClientMessageSchema,
+      'RelayToClientMessage',
+      '`type` and `payload` of the frames the relay sends a client.',
+    ],
+    [
+      RelayToAgentMessageSchema,
+      'RelayToAgentMessage',
+      '`type` and `payload` of the frames the relay sends an agent.',
+    ],
+    [PrinterSchema, 'Printer', 'A printer (data kind `printers`).'],
+    [JobSchema, 'Job', 'A print job (data kind `jobs`).'],
+    [
+      DiagnosticsReportSchema,
+      'DiagnosticsReport',
+      'A diagnostics report (data kind `diagnostics`).',
+    ],
     [EnrollRequestSchema, 'EnrollRequest', 'Body of POST /v1/enroll.'],
     [EnrollResponseSchema, 'EnrollResponse', 'Body of the 201 answer to POST /v1/enroll.'],
     [LoginRequestSchema, 'LoginRequest', 'Body of POST /v1/agent/login (answered 204 + cookie).'],
@@ -62,7 +60,8 @@ export function protocolJsonSchema(): Record<string, unknown> {
     [HealthResponseSchema, 'HealthResponse', 'Body of GET /healthz (200 ok, 503 shutting-down).'],
     [HttpErrorBodySchema, 'HttpError', 'Body of every 4xx and 5xx answer.'],
   ];
-  for (const [schema, id, description] of http) registry.add(schema, { id, description });
+  const registry = z.registry<{ id: string; description: string }>();
+  for (const [schema, id, description] of named) registry.add(schema, { id, description });
   const { schemas } = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
     uri: (id) => `#/$defs/${id}`,

@@ -6,14 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../../../src-relay/server/metrics.ts';
 import { silentLogger } from '../../../src-relay/server/logger.ts';
-import { SessionHub } from '../../../src-relay/sessions/hub.ts';
 import { startRelayWithSessions } from '../../../src-relay/server/compose.ts';
 import { createAgentAccount, createOrgWithKey } from '../../../src-relay/server/identities.ts';
 import { RelayRetentionConfigSchema } from '../../../src-relay/store/config.ts';
 import { renderProtocolSchema, SCHEMA_FILE } from '../../../scripts/write-protocol-schema.ts';
-import { activeChatSession, turn } from '../relay/sessions/hub-harness.ts';
+import { activeChatSession, newHub, turn } from '../relay/sessions/hub-harness.ts';
 import { newStore, seedWorld } from '../relay/store/fixture.ts';
 import { diagnostics, jobs, printers } from '../session/fixtures.ts';
 
@@ -52,13 +50,7 @@ describe('the protocol JSON Schema', () => {
     const check = validators();
     const { store } = newStore();
     const world = seedWorld(store);
-    const hub = new SessionHub({
-      store,
-      clock: { now: () => Date.now() },
-      logger: silentLogger,
-      metrics: createMetrics(),
-      notice: { text: 'Recorded for 90 days.', retentionDays: 90 },
-    });
+    const hub = newHub(store);
     const { client, agent } = activeChatSession(hub, world, ['chat', 'printers.read', 'actions']);
     const last = (frames: typeof client.frames, type: string) =>
       frames.filter((f) => f.type === type).at(-1)?.payload ?? {};
@@ -79,21 +71,17 @@ describe('the protocol JSON Schema', () => {
     client.send('consent.revoke', { scopes: ['actions'] });
     client.send('session.end', { reason: 'problem solved' });
 
-    for (const frame of client.sent) {
-      expect(check.envelope(frame), frame.type).toEqual([]);
-      expect(check.client(body(frame)), frame.type).toEqual([]);
-    }
-    for (const frame of agent.sent) {
-      expect(check.envelope(frame), frame.type).toEqual([]);
-      expect(check.agent(body(frame)), frame.type).toEqual([]);
-    }
-    for (const frame of client.frames) {
-      expect(check.envelope(frame), frame.type).toEqual([]);
-      expect(check.toClient(body(frame)), frame.type).toEqual([]);
-    }
-    for (const frame of agent.frames) {
-      expect(check.envelope(frame), frame.type).toEqual([]);
-      expect(check.toAgent(body(frame)), frame.type).toEqual([]);
+    const directions = [
+      [client.sent, check.client],
+      [agent.sent, check.agent],
+      [client.frames, check.toClient],
+      [agent.frames, check.toAgent],
+    ] as const;
+    for (const [frames, message] of directions) {
+      for (const frame of frames) {
+        expect(check.envelope(frame), frame.type).toEqual([]);
+        expect(message(body(frame)), frame.type).toEqual([]);
+      }
     }
     // Every message type the relay sends was among them.
     const toClient = new Set(client.frames.map((f) => f.type));

@@ -26,13 +26,33 @@ export type ClientFrame = Framed<ClientMessage>;
 
 export const CREDENTIALS = { deviceId: 'dev-6a0d3c', deviceSecret: 'pds_secret_value_0123456789' };
 
+/** Wakes whoever waits for the next event; a wait also ends after `ms`. */
+class Wakeup {
+  private waiter: (() => void) | null = null;
+
+  notify(): void {
+    this.waiter?.();
+  }
+
+  async wait(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.waiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.waiter = null;
+  }
+}
+
 export class RelayPeer {
   readonly frames: ClientFrame[] = [];
   readonly headers: IncomingHttpHeaders;
   readonly url: string;
   readonly socket: WebSocket;
   private cursor = 0;
-  private waiter: (() => void) | null = null;
+  private readonly wakeup = new Wakeup();
   private readonly relay: ScriptedRelay;
   closed: { code: number; reason: string } | null = null;
 
@@ -52,11 +72,11 @@ export class RelayPeer {
       const frame = decoded.frame;
       if (frame.seq > relay.lastClientSeq) relay.lastClientSeq = frame.seq;
       this.frames.push(frame);
-      this.waiter?.();
+      this.wakeup.notify();
     });
     socket.on('close', (code, reason) => {
       this.closed = { code, reason: reason.toString() };
-      this.waiter?.();
+      this.wakeup.notify();
     });
   }
 
@@ -71,14 +91,7 @@ export class RelayPeer {
       if (this.closed !== null) throw new Error('The client connection closed.');
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('No frame from the client in time.');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.waiter = null;
+      await this.wakeup.wait(left);
     }
   }
 
@@ -149,7 +162,7 @@ export class ScriptedRelay {
   refuseWith: number | null = null;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
-  private waiter: (() => void) | null = null;
+  private readonly wakeup = new Wakeup();
   readonly clock: () => number;
 
   private constructor(clock: () => number) {
@@ -181,7 +194,7 @@ export class ScriptedRelay {
       }
       this.wss.handleUpgrade(request, socket, head, (ws) => {
         this.peers.push(new RelayPeer(this, ws, request.headers, request.url ?? ''));
-        this.waiter?.();
+        this.wakeup.notify();
       });
     });
   }
@@ -203,14 +216,7 @@ export class ScriptedRelay {
     while (this.peers.length <= index) {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`The client did not open connection #${index + 1}.`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.waiter = null;
+      await this.wakeup.wait(left);
     }
     const peer = this.peers[index];
     if (peer === undefined) throw new Error('unreachable');

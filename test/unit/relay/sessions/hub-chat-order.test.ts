@@ -3,23 +3,14 @@
  * also when the end comes from the relay itself (shutdown, time-outs) in the same turn.
  */
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../../../../src-relay/server/metrics.ts';
-import { silentLogger } from '../../../../src-relay/server/logger.ts';
-import { SessionHub } from '../../../../src-relay/sessions/hub.ts';
 import { newStore, seedWorld } from '../store/fixture.ts';
-import { activeChatSession } from './hub-harness.ts';
+import { activeChatSession, newHub } from './hub-harness.ts';
 
 describe('session hub: chat before an end', () => {
   it('delivers and stores chat sent in the same turn as a shutdown before session.ended', () => {
     const { store } = newStore();
     const world = seedWorld(store);
-    const hub = new SessionHub({
-      store,
-      clock: { now: () => Date.now() },
-      logger: silentLogger,
-      metrics: createMetrics(),
-      notice: { text: 'Recorded for 90 days.', retentionDays: 90 },
-    });
+    const hub = newHub(store);
     const { client, agent, sessionId } = activeChatSession(hub, world);
 
     agent.send('chat.send', { text: 'One last thing: restart the spooler.' });

@@ -3,8 +3,11 @@
  * steps that bring a session to active with chat granted.
  */
 import { randomUUID } from 'node:crypto';
-import type { SessionHub } from '../../../../src-relay/sessions/hub.ts';
+import { createMetrics } from '../../../../src-relay/server/metrics.ts';
+import { silentLogger } from '../../../../src-relay/server/logger.ts';
+import { SessionHub } from '../../../../src-relay/sessions/hub.ts';
 import type { PeerConnection } from '../../../../src-relay/sessions/hub.ts';
+import type { Store } from '../../../../src-relay/store/store.ts';
 import { encodeFrame } from '../../../../src-shared/protocol/frames.ts';
 import type { World } from '../store/fixture.ts';
 
@@ -49,6 +52,17 @@ export function peer(): {
       handler?.onFrame(raw);
     },
   };
+}
+
+/** A hub on `store` with the system clock, no logs and the notice the harness's client shows. */
+export function newHub(store: Store): SessionHub {
+  return new SessionHub({
+    store,
+    clock: { now: () => Date.now() },
+    logger: silentLogger,
+    metrics: createMetrics(),
+    notice: { text: 'Recorded for 90 days.', retentionDays: 90 },
+  });
 }
 
 export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -3,21 +3,12 @@
  * a malformed one is refused at the relay and nothing reaches the client.
  */
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../../../../src-relay/server/metrics.ts';
-import { silentLogger } from '../../../../src-relay/server/logger.ts';
-import { SessionHub } from '../../../../src-relay/sessions/hub.ts';
 import { newStore, seedWorld } from '../store/fixture.ts';
-import { activeChatSession } from './hub-harness.ts';
+import { activeChatSession, newHub } from './hub-harness.ts';
 
 function activeSession() {
   const { store } = newStore();
-  const hub = new SessionHub({
-    store,
-    clock: { now: () => Date.now() },
-    logger: silentLogger,
-    metrics: createMetrics(),
-    notice: { text: 'Recorded for 90 days.', retentionDays: 90 },
-  });
+  const hub = newHub(store);
   return activeChatSession(hub, seedWorld(store), ['chat', 'printers.read']);
 }
 

@@ -3,12 +3,9 @@
  * nothing reaches the other side, and the relay and the session carry on.
  */
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../../../../src-relay/server/metrics.ts';
-import { silentLogger } from '../../../../src-relay/server/logger.ts';
-import { SessionHub } from '../../../../src-relay/sessions/hub.ts';
 import type { Store } from '../../../../src-relay/store/store.ts';
 import { newStore, seedWorld } from '../store/fixture.ts';
-import { activeChatSession, turn } from './hub-harness.ts';
+import { activeChatSession, newHub, turn } from './hub-harness.ts';
 
 describe('session hub when the store cannot write chat', () => {
   it('refuses the message to its sender, forwards nothing, and keeps going', async () => {
@@ -28,13 +25,7 @@ describe('session hub when the store cannot write chat', () => {
           : value;
       },
     }) as Store;
-    const hub = new SessionHub({
-      store: flaky,
-      clock: { now: () => Date.now() },
-      logger: silentLogger,
-      metrics: createMetrics(),
-      notice: { text: 'Recorded for 90 days.', retentionDays: 90 },
-    });
+    const hub = newHub(flaky);
     const { client, agent, sessionId } = activeChatSession(hub, world);
 
     agent.send('chat.send', { text: 'Hello, can you open the rear door?' });
