@@ -14,7 +14,7 @@ import type {
 } from '../../src-shared/protocol/v1.ts';
 import { ACTION_SCOPE, READ_SCOPE } from './grant.ts';
 import type { Grant } from './grant.ts';
-import { redactData } from './redact.ts';
+import { redactData, redactText } from './redact.ts';
 import type { ActionResult, Data, LocalRefusal, SessionHandlers } from './types.ts';
 
 type DataResponse = Extract<ClientMessage, { type: 'data.response' }>;
@@ -88,7 +88,11 @@ export class AgentRequests {
       return;
     }
     if (data === undefined) {
-      reply({ type: 'data.response', payload: { requestId, error: error ?? 'No data.' } });
+      // An error can quote what the print service said, addresses included.
+      reply({
+        type: 'data.response',
+        payload: { requestId, error: redactText(error ?? 'No data.', grant.list) },
+      });
       return;
     }
     const response: DataResponse = {
@@ -121,7 +125,7 @@ export class AgentRequests {
         payload: {
           requestId,
           outcome,
-          ...(message === undefined ? {} : { message }),
+          ...(message === undefined ? {} : { message: redactText(message, grant.list) }),
           ...(data === undefined ? {} : { data }),
         },
       });
@@ -175,7 +179,8 @@ export class AgentRequests {
       payload: {
         requestId,
         outcome: result.outcome,
-        ...(message === '' ? {} : { message }),
+        // "Test page sent to 192.0.2.7" names the printer's host.
+        ...(message === '' ? {} : { message: redactText(message, grant.list) }),
         ...(data === undefined ? {} : { data }),
       },
     };

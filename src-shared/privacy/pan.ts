@@ -184,3 +184,32 @@ export function redactCardNumbers(text: string): CardRedaction {
   out += text.slice(at);
   return { text: out, redacted: true, count: spans.length };
 }
+
+/**
+ * Every string inside a JSON value with its card numbers masked, except under the keys in
+ * `keep` (identifiers the protocol has already validated, such as UUIDs and tokens, which are
+ * never free text and must stay exact). `redacted` says whether anything was masked.
+ */
+export function redactCardNumbersDeep<T>(
+  value: T,
+  keep: ReadonlySet<string>,
+): { value: T; redacted: boolean } {
+  let redacted = false;
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') {
+      const result = redactCardNumbers(item);
+      if (result.redacted) redacted = true;
+      return result.text;
+    }
+    if (Array.isArray(item)) return item.map(walk);
+    if (item !== null && typeof item === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(item))
+        out[key] = keep.has(key) ? child : walk(child);
+      return out;
+    }
+    return item;
+  };
+  const out = walk(value) as T;
+  return { value: redacted ? out : value, redacted };
+}

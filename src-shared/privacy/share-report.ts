@@ -1,4 +1,5 @@
 import type { DiagnosticsReport, Evidence, SensitiveScope } from '../model/diagnostics.ts';
+import { REDACTED, mapStrings, textScrubber, type KnownValue } from './free-text.ts';
 
 /**
  * The shareable form of a diagnostics report for the consent scopes an agent holds
@@ -8,32 +9,13 @@ import type { DiagnosticsReport, Evidence, SensitiveScope } from '../model/diagn
  * Two layers, because a value can leak through text as well as through its own field:
  * 1. every value a check marked sensitive (and the host name) is replaced wherever it appears,
  *    in evidence, summaries, details and fix steps alike;
- * 2. without `device.identifiers`, anything shaped like an IP address, a MAC address or the host
- *    of a URI is replaced too, so an address a check forgot to mark does not get through.
+ * 2. without `device.identifiers`, anything shaped like an identifier (addresses, host names,
+ *    URIs, serial numbers: free-text.ts) is replaced too — in supply names, state messages,
+ *    evidence and fix titles alike — so one a check forgot to mark does not get through.
  */
-export const REDACTED = {
-  'device.identifiers': '[device identifier]',
-  'jobs.metadata': '[job details]',
-} as const satisfies Record<SensitiveScope, string>;
+export { REDACTED } from './free-text.ts';
 
-interface Secret {
-  readonly value: string;
-  readonly replacement: string;
-}
-
-const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g;
-// Full and compressed IPv6 forms (at least two groups and a "::", or eight groups).
-const IPV6 =
-  /(?<![\w:])(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![\w:])|(?<![\w:])(?:[0-9a-f]{1,4}:){0,6}(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{0,4}(?![\w:])/gi;
-const MAC = /\b[0-9a-f]{2}(?:[:-][0-9a-f]{2}){5}\b/gi;
-// scheme://host[:port] → keep the scheme and port, drop the host.
-const URI_HOST = /\b([a-z][a-z0-9+.-]*:\/\/)(\[[^\]]+\]|[^/\s:@\]]+)/gi;
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function secretsOf(report: DiagnosticsReport, allowed: ReadonlySet<SensitiveScope>): Secret[] {
+function secretsOf(report: DiagnosticsReport, allowed: ReadonlySet<SensitiveScope>): KnownValue[] {
   const found = new Map<string, string>();
   const add = (value: string, scope: SensitiveScope): void => {
     const trimmed = value.trim();
@@ -50,50 +32,7 @@ function secretsOf(report: DiagnosticsReport, allowed: ReadonlySet<SensitiveScop
       }
     }
   }
-  // Longest first, so that "printer.example.com" goes before "printer".
-  return [...found.entries()]
-    .map(([value, replacement]) => ({ value, replacement }))
-    .sort((a, b) => b.value.length - a.value.length);
-}
-
-function scrubber(secrets: readonly Secret[], allowIdentifiers: boolean): (text: string) => string {
-  // Very short values ("lp", "a") are only replaced as whole strings: as substrings they would
-  // eat ordinary words.
-  const patterns = secrets
-    .filter((s) => s.value.length >= 3)
-    .map((s) => {
-      const body = escapeRegExp(s.value);
-      const start = /^\w/.test(s.value) ? '(?<![\\w])' : '';
-      const end = /\w$/.test(s.value) ? '(?![\\w])' : '';
-      return { pattern: new RegExp(`${start}${body}${end}`, 'g'), replacement: s.replacement };
-    });
-  const exact = new Map(secrets.map((s) => [s.value, s.replacement]));
-  return (text) => {
-    const whole = exact.get(text.trim());
-    if (whole !== undefined) return whole;
-    let out = text;
-    for (const { pattern, replacement } of patterns) out = out.replace(pattern, replacement);
-    if (!allowIdentifiers) {
-      const id = REDACTED['device.identifiers'];
-      out = out
-        .replace(URI_HOST, (_match, scheme: string) => `${scheme}${id}`)
-        .replace(IPV4, id)
-        .replace(IPV6, (match) => (match.includes(':') && match.length > 2 ? id : match))
-        .replace(MAC, id);
-    }
-    return out;
-  };
-}
-
-function mapStrings<T>(value: T, scrub: (text: string) => string): T {
-  if (typeof value === 'string') return scrub(value) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => mapStrings(item, scrub)) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, mapStrings(item, scrub)]),
-    ) as T;
-  }
-  return value;
+  return [...found.entries()].map(([value, replacement]) => ({ value, replacement }));
 }
 
 export function shareableReport(
@@ -102,7 +41,7 @@ export function shareableReport(
 ): DiagnosticsReport {
   const allowed = new Set(scopes);
   const allowIdentifiers = allowed.has('device.identifiers');
-  const scrub = scrubber(secretsOf(report, allowed), allowIdentifiers);
+  const scrub = textScrubber(secretsOf(report, allowed), allowIdentifiers);
   const results = report.results.map((result) => ({
     ...mapStrings(result, scrub),
     // Field names and ids are ours, not data: keep them exact.
