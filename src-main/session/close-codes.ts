@@ -36,13 +36,6 @@ export function classifyClose(info: CloseInfo): CloseVerdict {
   switch (info.code) {
     case CloseCode.authFailed:
       return fatal('auth-failed', 'The relay did not accept this computer’s credentials.');
-    case CloseCode.consentDenied:
-      return fatal('consent-denied', 'Access was denied.');
-    case CloseCode.consentTimedOut:
-      return fatal('consent-timed-out', 'No answer was given in time, so access was denied.');
-    case CloseCode.sessionEnded:
-      // Normally a session.ended frame came first and already said who ended it.
-      return fatal('closed-by-relay', 'The relay ended the session.');
     case CloseCode.resumeRejected:
       return fatal('resume-rejected', 'The relay could not resume the session.');
     case CloseCode.unsupportedVersion:

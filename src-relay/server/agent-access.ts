@@ -16,30 +16,51 @@ export const DEFAULT_WEB_SESSION_TTL_MS = 8 * 60 * 60_000;
 export const DEFAULT_TICKET_TTL_MS = 30_000;
 
 export interface WebSession {
+  /** The SHA-256 of the cookie token: names the session without being usable as a cookie. */
+  readonly id: string;
   readonly agentId: string;
   readonly expiresAt: number;
 }
 
+/** Why a web session ended: the agent logged out, it expired, or the account changed. */
+export type WebSessionEnd = 'logged-out' | 'expired' | 'account-changed';
+
 export interface WebSessions {
   /** Creates a session; the returned token goes in the cookie and is not kept. */
-  create(agentId: string): { token: string; expiresAt: number };
+  create(agentId: string): { token: string; expiresAt: number; id: string };
   /** The live session for a cookie token, or null (unknown or expired). */
   get(token: string): WebSession | null;
+  /** Whether the session with this id is live (not ended, not expired). */
+  isLive(id: string): boolean;
+  /** Logout. */
   delete(token: string): void;
   /** Ends every session of an agent (disabled, password changed). */
   deleteAgent(agentId: string): void;
+  /** Ends the sessions that have expired by now; `onEnd` hears of each. */
+  sweep(): void;
+  /**
+   * Called once for every session that ends, however it ends, so that the WebSockets opened
+   * with its tickets close with it (docs/protocol.md, close code 4001).
+   */
+  onEnd(listener: (session: WebSession, why: WebSessionEnd) => void): void;
   readonly size: number;
 }
 
 export interface Ticket {
   readonly agentId: string;
+  /** The web session that asked for it: the WebSocket lives no longer than that session. */
+  readonly webSessionId: string;
   /** The Origin that asked for it; the WebSocket must come from the same one. */
   readonly origin: string;
   readonly expiresAt: number;
 }
 
 export interface TicketTable {
-  issue(agentId: string, origin: string): { ticket: string; expiresAt: number };
+  issue(
+    agentId: string,
+    origin: string,
+    webSessionId: string,
+  ): { ticket: string; expiresAt: number };
   /** Removes the ticket whatever happens next: a ticket is good for one try only. */
   consume(ticket: string): Ticket | null;
   readonly size: number;
@@ -61,30 +82,52 @@ export function createWebSessions(
   ttlMs: number = DEFAULT_WEB_SESSION_TTL_MS,
 ): WebSessions {
   const table = new Map<string, WebSession>();
-  const sweep = sweeper(table, clock);
+  const listeners: ((session: WebSession, why: WebSessionEnd) => void)[] = [];
+  const end = (session: WebSession, why: WebSessionEnd): void => {
+    if (!table.delete(session.id)) return;
+    for (const listener of listeners) listener(session, why);
+  };
+  const expired = (session: WebSession): boolean => session.expiresAt <= clock.now();
   return {
     create(agentId) {
-      sweep();
       const token = generateSecret(SecretPrefix.webSession);
       const expiresAt = clock.now() + ttlMs;
-      table.set(hashSecret(token), { agentId, expiresAt });
-      return { token, expiresAt };
+      const id = hashSecret(token);
+      table.set(id, { id, agentId, expiresAt });
+      return { token, expiresAt, id };
     },
     get(token) {
-      const key = hashSecret(token);
-      const session = table.get(key);
+      const session = table.get(hashSecret(token));
       if (session === undefined) return null;
-      if (session.expiresAt <= clock.now()) {
-        table.delete(key);
+      if (expired(session)) {
+        end(session, 'expired');
         return null;
       }
       return session;
     },
+    isLive(id) {
+      const session = table.get(id);
+      if (session === undefined) return false;
+      if (expired(session)) {
+        end(session, 'expired');
+        return false;
+      }
+      return true;
+    },
     delete(token) {
-      table.delete(hashSecret(token));
+      const session = table.get(hashSecret(token));
+      if (session !== undefined) end(session, 'logged-out');
     },
     deleteAgent(agentId) {
-      for (const [key, value] of table) if (value.agentId === agentId) table.delete(key);
+      for (const session of [...table.values()]) {
+        if (session.agentId === agentId) end(session, 'account-changed');
+      }
+    },
+    sweep() {
+      for (const session of [...table.values()]) if (expired(session)) end(session, 'expired');
+    },
+    onEnd(listener) {
+      listeners.push(listener);
     },
     get size() {
       return table.size;
@@ -99,11 +142,11 @@ export function createTicketTable(
   const table = new Map<string, Ticket>();
   const sweep = sweeper(table, clock);
   return {
-    issue(agentId, origin) {
+    issue(agentId, origin, webSessionId) {
       sweep();
       const ticket = generateSecret(SecretPrefix.ticket);
       const expiresAt = clock.now() + ttlMs;
-      table.set(hashSecret(ticket), { agentId, origin, expiresAt });
+      table.set(hashSecret(ticket), { agentId, webSessionId, origin, expiresAt });
       return { ticket, expiresAt };
     },
     consume(ticket) {

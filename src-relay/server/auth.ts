@@ -16,6 +16,7 @@ import type {
 } from './contracts.ts';
 import type { Store } from '../store/store.ts';
 import type { AgentAccess } from './agent-access.ts';
+import { maskFreeText } from '../sessions/inbound.ts';
 import { hashSecret, secretMatches } from './passwords.ts';
 
 /** Rejection reasons, as counted in `printo_relay_rejections_total{reason}`. */
@@ -64,7 +65,12 @@ export function createUpgradeAuthenticator(deps: {
       const { device } = found;
       return Promise.resolve({
         ok: true,
-        identity: { deviceId: device.id, orgId: device.orgId, deviceName: device.name },
+        // Names cross the relay to the other side: masked here, whatever was stored before.
+        identity: {
+          deviceId: device.id,
+          orgId: device.orgId,
+          deviceName: maskFreeText(device.name),
+        },
       });
     },
 
@@ -82,9 +88,18 @@ export function createUpgradeAuthenticator(deps: {
       if (agent === null || agent.disabled) {
         return Promise.resolve(reject(403, AuthReason.agentDisabled));
       }
+      // The ticket outlived a logout (or the session expired): the WebSocket must not.
+      if (!access.webSessions.isLive(ticket.webSessionId)) {
+        return Promise.resolve(reject(401, AuthReason.badTicket));
+      }
       return Promise.resolve({
         ok: true,
-        identity: { agentId: agent.id, name: agent.name, role: agent.role },
+        identity: {
+          agentId: agent.id,
+          name: maskFreeText(agent.name),
+          role: agent.role,
+          webSessionId: ticket.webSessionId,
+        },
       });
     },
   };

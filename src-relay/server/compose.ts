@@ -26,6 +26,9 @@ export function transcriptNotice(
   };
 }
 
+/** How often expired web sessions are looked for (and their WebSockets closed). */
+const WEB_SESSION_SWEEP_MS = 30_000;
+
 export interface FullRelayOptions extends Omit<
   RelayOptions,
   'context' | 'onUpgrade' | 'onShutdown'
@@ -59,6 +62,16 @@ export async function startRelayWithSessions(options: FullRelayOptions): Promise
     logger: context.logger,
     metrics: context.metrics,
   });
+  // A web session that ends by logout or expiry takes its WebSockets with it. (A changed account
+  // closes all of the agent's connections itself: agentDisabled below.)
+  context.access.webSessions.onEnd((session, why) => {
+    if (why === 'account-changed') return;
+    hub.disconnectWebSession(session.id, why === 'expired' ? 'web session expired' : 'logged out');
+  });
+  const sweep = setInterval(() => {
+    context.access.webSessions.sweep();
+  }, WEB_SESSION_SWEEP_MS);
+  sweep.unref();
   const gateway = new WebSocketGateway({
     hub,
     auth: context.auth,
@@ -79,6 +92,7 @@ export async function startRelayWithSessions(options: FullRelayOptions): Promise
       },
     });
   } catch (error) {
+    clearInterval(sweep);
     gateway.close();
     throw error;
   }
@@ -90,6 +104,7 @@ export async function startRelayWithSessions(options: FullRelayOptions): Promise
       hub.disconnectAgent(agentId);
     },
     stop: async (stopOptions) => {
+      clearInterval(sweep);
       await relay.stop(stopOptions);
       gateway.close();
     },

@@ -15,6 +15,8 @@ export interface AgentIdentity {
   readonly agentId: string;
   readonly name: string;
   readonly role: AgentRole;
+  /** The web session whose ticket opened the connection: it closes when that session ends. */
+  readonly webSessionId: string;
 }
 
 /** Authentication of WebSocket upgrades; rejections carry an HTTP status and a reason for metrics. */

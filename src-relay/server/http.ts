@@ -19,6 +19,7 @@ import type {
 } from '../../src-shared/protocol/http.ts';
 import type { Clock, Logger, Metrics } from './contracts.ts';
 import type { Agent, Store } from '../store/store.ts';
+import { maskFreeText } from '../sessions/inbound.ts';
 import { SESSION_COOKIE } from './agent-access.ts';
 import type { AgentAccess } from './agent-access.ts';
 import {
@@ -124,7 +125,10 @@ function sendError(response: ServerResponse, error: HttpError): void {
   send(
     response,
     error.status,
-    { error: { code: error.code, message: error.message } } satisfies HttpErrorBody,
+    // A message may quote the request (a schema error): masked like everything that leaves.
+    {
+      error: { code: error.code, message: maskFreeText(error.message) },
+    } satisfies HttpErrorBody,
     error.headers,
   );
 }
@@ -261,17 +265,28 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     return origin;
   };
 
+  /**
+   * Cookie endpoints that only read: an allowed Origin as for the others, or — because browsers
+   * omit Origin on a same-origin GET — no Origin and the browser's own Fetch Metadata saying the
+   * request is same-origin (`Sec-Fetch-Site`, which a page cannot set). Anything else is refused.
+   */
+  const requireReadOrigin = (request: IncomingMessage): void => {
+    if (request.headers.origin === undefined && request.headers['sec-fetch-site'] === 'same-origin')
+      return;
+    requireOrigin(request);
+  };
+
   /** The logged-in, enabled agent behind the request's cookie. */
-  const requireAgent = (request: IncomingMessage): { agent: Agent; token: string } => {
+  const requireAgent = (request: IncomingMessage): { agent: Agent; webSessionId: string } => {
     for (const token of cookieValues(request.headers.cookie, SESSION_COOKIE)) {
       const session = token.length <= 128 ? access.webSessions.get(token) : null;
       if (session === null) continue;
       const agent = store.getAgent(session.agentId);
       if (agent === null || agent.disabled) {
-        access.webSessions.delete(token);
+        access.webSessions.deleteAgent(session.agentId);
         throw new HttpError(403, 'agent-disabled', 'This agent account is disabled.');
       }
-      return { agent, token };
+      return { agent, webSessionId: session.id };
     }
     throw new HttpError(401, 'not-logged-in', 'Log in first.');
   };
@@ -296,7 +311,12 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
         enrollLimiter.refund(address);
         const deviceSecret = generateSecret(SecretPrefix.deviceSecret);
         const device = store.createDevice(
-          { orgId: org.id, name: body.deviceName, secretHash: hashSecret(deviceSecret) },
+          // The name is shown to agents: masked where it enters (sessions/inbound.ts).
+          {
+            orgId: org.id,
+            name: maskFreeText(body.deviceName),
+            secretHash: hashSecret(deviceSecret),
+          },
           now(),
         );
         logger.info('device.enrolled', { deviceId: device.id, orgId: org.id });
@@ -341,8 +361,9 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       methods: ['POST'],
       handle(request, response) {
         requireOrigin(request);
+        // Ending the web session also closes the WebSockets opened with its tickets (compose.ts).
         for (const token of cookieValues(request.headers.cookie, SESSION_COOKIE)) {
-          access.webSessions.delete(token);
+          if (token.length <= 128) access.webSessions.delete(token);
         }
         send(response, 204, undefined, { 'set-cookie': cookie('', 0) });
         return Promise.resolve();
@@ -352,8 +373,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     '/v1/agent/me': {
       methods: ['GET', 'HEAD'],
       handle(request, response) {
-        // Browsers omit Origin on a same-origin GET; when one is sent it must be allowed.
-        if (request.headers.origin !== undefined) requireOrigin(request);
+        requireReadOrigin(request);
         const { agent } = requireAgent(request);
         send(response, 200, {
           id: agent.id,
@@ -369,9 +389,9 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       methods: ['POST'],
       handle(request, response) {
         const origin = requireOrigin(request);
-        const { agent } = requireAgent(request);
+        const { agent, webSessionId } = requireAgent(request);
         take(ticketLimiter, agent.id, 'tickets');
-        const { ticket, expiresAt } = access.tickets.issue(agent.id, origin);
+        const { ticket, expiresAt } = access.tickets.issue(agent.id, origin, webSessionId);
         send(response, 200, {
           ticket,
           expiresAt: new Date(expiresAt).toISOString(),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { PrintoError } from '../../src-shared/errors.ts';
 import type { Agent, AgentRole, Org, Store } from '../store/store.ts';
+import { maskFreeText } from '../sessions/inbound.ts';
 import { normalizeEmail } from './http.ts';
 import { SecretPrefix, generateSecret, hashPassword, hashSecret } from './passwords.ts';
 import type { ScryptParams } from './passwords.ts';
@@ -105,7 +106,11 @@ export async function createAgentAccount(
     );
   }
   const passwordHash = await hashPassword(input.password, scrypt);
-  return store.createAgent({ email, name: name.data, role: input.role, passwordHash }, now);
+  // The name is shown to users in the consent prompt and on chat: masked where it enters.
+  return store.createAgent(
+    { email, name: maskFreeText(name.data), role: input.role, passwordHash },
+    now,
+  );
 }
 
 export function findAgentByEmail(store: Store, email: string): Agent {

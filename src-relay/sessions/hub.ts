@@ -6,16 +6,8 @@
  * reaches the client; nothing but the join request passes before a grant.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { redactCardNumbers } from '../../src-shared/privacy/pan.ts';
-import { redactData } from '../../src-shared/privacy/redact-data.ts';
-import { decodeFrame } from '../../src-shared/protocol/frames.ts';
-import {
-  ALL_SCOPES,
-  AgentMessageSchema,
-  ClientMessageSchema,
-  CloseCode,
-  LIMITS,
-} from '../../src-shared/protocol/v1.ts';
+import { redactData, redactText } from '../../src-shared/privacy/redact-data.ts';
+import { ALL_SCOPES, CloseCode, LIMITS } from '../../src-shared/protocol/v1.ts';
 import type {
   AgentMessage,
   ClientMessage,
@@ -26,7 +18,10 @@ import type {
 } from '../../src-shared/protocol/v1.ts';
 import type { AgentIdentity, ClientIdentity, Clock, Logger, Metrics } from '../server/contracts.ts';
 import type { ChatRecord, ConsentKind, SessionState, Store } from '../store/store.ts';
+import { answerMismatch } from './answers.ts';
 import { GuessLimiter, newSessionCode } from './codes.ts';
+import { noticeDigest } from './consent-notice.ts';
+import { decodeAgentFrame, decodeClientFrame } from './inbound.ts';
 import { Stream } from './stream.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -63,13 +58,17 @@ const MAX_RATE_REJECTIONS = 20;
 
 type Role = 'client' | 'agent';
 
-interface Pending {
-  readonly kind: 'data' | 'action';
-  readonly dataKind?: DataKind;
-  readonly action?: ProposedAction;
-  /** The agent's frame id, returned as `ref` so the agent can match the answer. */
-  readonly ref: string;
-}
+/** An agent's request the client has not finished answering: what a valid answer must match. */
+export type Pending =
+  | {
+      readonly kind: 'data';
+      readonly dataKind: DataKind;
+      /** The queues the agent named, or undefined for all. */
+      readonly printers: readonly string[] | undefined;
+      /** The agent's frame id, returned as `ref` so the agent can match the answer. */
+      readonly ref: string;
+    }
+  | { readonly kind: 'action'; readonly action: ProposedAction; readonly ref: string };
 
 interface LiveSession {
   readonly id: string;
@@ -126,9 +125,11 @@ export class SessionHub {
   private shuttingDown = false;
   /** Timers that forget expired codes (createSession); cleared on shutdown so none outlives it. */
   private readonly forgetTimers = new Set<unknown>();
+  private readonly noticeDigest: string;
 
   constructor(options: HubOptions) {
     this.options = options;
+    this.noticeDigest = noticeDigest(options.notice.text);
     this.timers = options.timers ?? {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
       clearTimeout: (handle) => {
@@ -259,13 +260,15 @@ export class SessionHub {
 
   private onFrame(peer: Peer, raw: string): void {
     if (peer.closed) return;
-    const decoded =
-      peer.role === 'client'
-        ? decodeFrame(raw, ClientMessageSchema)
-        : decodeFrame(raw, AgentMessageSchema);
+    // The boundary: card numbers in any free text are masked before anything else sees it.
+    const decoded = peer.role === 'client' ? decodeClientFrame(raw) : decodeAgentFrame(raw);
     if (!decoded.ok) {
       this.options.metrics.rejected(decoded.code);
       this.error(peer, decoded.code, decoded.message, decoded.id);
+      if (decoded.code === 'unsupported-version') {
+        this.closePeer(peer, CloseCode.unsupportedVersion, 'unsupported protocol version');
+        return;
+      }
       peer.badFrames += 1;
       if (peer.badFrames >= MAX_BAD_FRAMES) {
         this.closePeer(peer, CloseCode.policyViolation, 'too many malformed frames');
@@ -292,8 +295,9 @@ export class SessionHub {
     // Anything but chat sees the chat before it in the store and on the wire first.
     if (frame.type !== 'chat.send') this.flushChat();
     try {
-      if (peer.role === 'client') this.fromClient(peer, frame as ClientMessage & { id: string });
-      else this.fromAgent(peer, frame as AgentMessage & { id: string });
+      if (peer.role === 'client')
+        this.fromClient(peer, frame as ClientMessage & { id: string }, decoded.redacted);
+      else this.fromAgent(peer, frame as AgentMessage & { id: string }, decoded.redacted);
     } catch (error) {
       // A store that fails (disk full, locked) must not take the relay, or other sessions, down.
       this.options.metrics.rejected('internal');
@@ -361,6 +365,23 @@ export class SessionHub {
     }
     if (closed > 0)
       this.options.logger.info('agent.disconnected', { agentId, connections: closed });
+    return closed;
+  }
+
+  /**
+   * Closes the connections opened with the tickets of one web session (the agent logged out, or
+   * the session expired) with 4001. As for a disabled agent, its sessions wait out the resume
+   * window: a new login may resume them.
+   */
+  disconnectWebSession(webSessionId: string, reason: string): number {
+    let closed = 0;
+    for (const peer of [...this.peers]) {
+      if (peer.role !== 'agent' || peer.agent?.webSessionId !== webSessionId || peer.closed)
+        continue;
+      this.closePeer(peer, CloseCode.authFailed, reason);
+      closed += 1;
+    }
+    if (closed > 0) this.options.logger.info('agent.web-session-closed', { connections: closed });
     return closed;
   }
 
@@ -461,7 +482,7 @@ export class SessionHub {
   // -------------------------------------------------------------------------------------------
   // Client messages
 
-  private fromClient(peer: Peer, frame: ClientMessage & { id: string }): void {
+  private fromClient(peer: Peer, frame: ClientMessage & { id: string }, redacted: boolean): void {
     const session = peer.session;
     switch (frame.type) {
       case 'hello':
@@ -486,12 +507,12 @@ export class SessionHub {
         const revoked = frame.payload.scopes.filter((s) => session.granted.includes(s));
         session.granted = session.granted.filter((s) => !frame.payload.scopes.includes(s));
         this.store.updateSession(session.id, { grantedScopes: session.granted });
-        this.receipt(session, 'revoke', `client:${session.deviceId}`, revoked, '');
+        this.receipt(session, 'revoke', `client:${session.deviceId}`, revoked, null);
         this.toBoth(session, { type: 'consent.state', payload: { granted: session.granted } });
         return;
       }
       case 'chat.send':
-        this.chat(peer, frame.payload.text, frame.id);
+        this.chat(peer, frame.payload.text, frame.id, redacted);
         return;
       case 'data.response':
       case 'action.response':
@@ -589,14 +610,30 @@ export class SessionHub {
     this.timers.clearTimeout(session.consentTimer);
     session.consentRequestId = null;
     const granted = [...new Set(answer.granted)].filter((s) => session.requested.includes(s));
-    if (granted.length === 0) {
-      this.receipt(
-        session,
-        'deny',
-        `client:${session.deviceId}`,
-        session.requested,
-        answer.noticeShown,
+    // Consent is only valid for the notice the relay showed: the client echoes what it displayed,
+    // and an echo that differs is recorded and refuses the grant (the user agreed to something
+    // else, or nothing).
+    const echo = answer.noticeShown === this.options.notice.text ? 'matched' : 'mismatched';
+    if (echo === 'mismatched') {
+      this.options.metrics.rejected('notice-mismatch');
+      this.receipt(session, 'deny', `client:${session.deviceId}`, granted, echo);
+      this.error(
+        peer,
+        'notice-mismatch',
+        'The notice in the consent answer is not the one the relay sent, so nothing was granted. Show the notice from consent.request verbatim and echo it in noticeShown.',
+        ref,
       );
+      this.endSession(
+        session,
+        'consent-denied',
+        'relay',
+        'The consent answer did not echo the transcript notice, so nothing was granted.',
+        false,
+      );
+      return;
+    }
+    if (granted.length === 0) {
+      this.receipt(session, 'deny', `client:${session.deviceId}`, session.requested, echo);
       this.endSession(
         session,
         'consent-denied',
@@ -609,7 +646,7 @@ export class SessionHub {
     session.granted = granted;
     session.state = 'active';
     this.store.updateSession(session.id, { state: 'active', grantedScopes: granted });
-    this.receipt(session, 'grant', `client:${session.deviceId}`, granted, answer.noticeShown);
+    this.receipt(session, 'grant', `client:${session.deviceId}`, granted, echo);
     this.toBoth(session, { type: 'consent.state', payload: { granted } });
     this.publishStats();
   }
@@ -624,28 +661,34 @@ export class SessionHub {
       this.error(peer, 'no-session', 'No such request is open.', frame.id);
       return;
     }
+    // An answer of the wrong kind, or about queues nobody asked for, is never forwarded; the
+    // request stays open for a right answer.
+    const mismatch = answerMismatch(pending, frame);
+    if (mismatch !== null) {
+      this.options.metrics.rejected('answer-mismatch');
+      this.error(peer, 'answer-mismatch', mismatch, frame.id);
+      return;
+    }
     // "approved" is followed by "done" or "failed": the request stays open until then.
     const final = frame.type === 'data.response' || frame.payload.outcome !== 'approved';
     if (final) session.pending.delete(frame.payload.requestId);
     const agent = session.agentStream;
     if (agent === null || session.state !== 'active') return;
-    // The grant may have narrowed since the request went out: apply it to what is forwarded.
+    // The grant may have narrowed since the request went out: apply it to what is forwarded,
+    // free text included.
+    const granted = session.granted;
     const payload = frame.payload;
-    const data = payload.data === undefined ? undefined : redactData(payload.data, session.granted);
+    const data = payload.data === undefined ? undefined : redactData(payload.data, granted);
     if (frame.type === 'data.response') {
-      if (
-        pending.dataKind !== undefined &&
-        !session.granted.includes(REQUIRED_SCOPE[pending.dataKind])
-      ) {
-        return;
-      }
+      if (pending.kind === 'data' && !granted.includes(REQUIRED_SCOPE[pending.dataKind])) return;
+      const error = 'error' in payload ? payload.error : undefined;
       agent.send(
         {
           type: 'data.response',
           payload: {
             requestId: payload.requestId,
             ...(data === undefined ? {} : { data }),
-            ...('error' in payload && payload.error !== undefined ? { error: payload.error } : {}),
+            ...(error === undefined ? {} : { error: redactText(error, granted) }),
           },
         },
         this.nowDate(),
@@ -658,7 +701,9 @@ export class SessionHub {
           payload: {
             requestId: action.requestId,
             outcome: action.outcome,
-            ...(action.message === undefined ? {} : { message: action.message }),
+            ...(action.message === undefined
+              ? {}
+              : { message: redactText(action.message, granted) }),
             ...(data === undefined ? {} : { data }),
           },
         },
@@ -671,7 +716,7 @@ export class SessionHub {
   // -------------------------------------------------------------------------------------------
   // Agent messages
 
-  private fromAgent(peer: Peer, frame: AgentMessage & { id: string }): void {
+  private fromAgent(peer: Peer, frame: AgentMessage & { id: string }, redacted: boolean): void {
     const session = peer.session;
     switch (frame.type) {
       case 'hello':
@@ -684,19 +729,19 @@ export class SessionHub {
         this.join(peer, frame.payload, frame.id);
         return;
       case 'chat.send':
-        this.chat(peer, frame.payload.text, frame.id);
+        this.chat(peer, frame.payload.text, frame.id, redacted);
         return;
       case 'data.request': {
         const kind = frame.payload.kind;
         if (!this.allowed(peer, REQUIRED_SCOPE[kind], frame.id)) return;
         if (session === null) return;
         const requestId = randomUUID();
-        session.pending.set(requestId, { kind: 'data', dataKind: kind, ref: frame.id });
+        const printers = frame.payload.printers;
+        session.pending.set(requestId, { kind: 'data', dataKind: kind, printers, ref: frame.id });
         peer.stream.send(
           { type: 'request.accepted', payload: { requestId, ref: frame.id } },
           this.nowDate(),
         );
-        const printers = frame.payload.printers;
         session.client.send(
           {
             type: 'data.request',
@@ -893,7 +938,7 @@ export class SessionHub {
     // No answer is a denial (RustDesk's time-out once granted access: never here).
     session.consentTimer = this.timers.setTimeout(() => {
       if (session.state !== 'awaiting-consent') return;
-      this.receipt(session, 'timeout', 'relay', session.requested, this.options.notice.text);
+      this.receipt(session, 'timeout', 'relay', session.requested, null);
       this.endSession(
         session,
         'consent-timed-out',
@@ -909,7 +954,8 @@ export class SessionHub {
   // -------------------------------------------------------------------------------------------
   // Shared
 
-  private chat(peer: Peer, rawText: string, ref: string): void {
+  /** `text` was masked at the boundary (inbound.ts); `redacted` says whether that changed it. */
+  private chat(peer: Peer, text: string, ref: string, redacted: boolean): void {
     const session = peer.session;
     if (session === null || session.state === 'ended') {
       this.error(peer, 'no-session', 'There is no session to chat in.', ref);
@@ -933,8 +979,6 @@ export class SessionHub {
         this.closePeer(peer, CloseCode.rateLimited, 'rate limited');
       return;
     }
-    // Card numbers are masked before the text is stored, logged or forwarded (PCI DSS 3.4.1).
-    const { text, redacted } = redactCardNumbers(rawText);
     session.chatSeq += 1;
     const message = {
       messageId: randomUUID(),
@@ -980,19 +1024,25 @@ export class SessionHub {
     session.agentStream?.send(message, this.nowDate());
   }
 
+  /**
+   * A consent receipt proves what the relay showed: its own notice (text and digest), never the
+   * client's say-so, and for an answer whether the client's echo of it matched.
+   */
   private receipt(
     session: LiveSession,
     kind: ConsentKind,
     actor: string,
     scopes: readonly Scope[],
-    notice: string,
+    noticeEcho: 'matched' | 'mismatched' | null,
   ): void {
     this.store.addConsentReceipt({
       sessionId: session.id,
       kind,
       actor,
       scopes: [...scopes],
-      notice,
+      notice: this.options.notice.text,
+      noticeDigest: this.noticeDigest,
+      noticeEcho,
       at: this.nowIso(),
     });
   }
@@ -1027,7 +1077,7 @@ export class SessionHub {
       endedAt: this.nowIso(),
       endReason: reason,
     });
-    if (writeEndReceipt) this.receipt(session, 'end', actor, session.granted, '');
+    if (writeEndReceipt) this.receipt(session, 'end', actor, session.granted, null);
     this.toBoth(session, { type: 'session.ended', payload: { reason, message } });
     this.sessions.delete(session.id);
     for (const peer of this.peers) if (peer.session === session) peer.session = null;

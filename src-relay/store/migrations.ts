@@ -151,6 +151,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE chat_messages_v2 RENAME TO chat_messages;
     `,
   },
+  {
+    version: 4,
+    name: 'consent-receipt-notice-digest',
+    // A receipt proves what the relay showed, not what the client said it showed: the relay's own
+    // notice (sealed text, as before) with its digest, which outlives the text's erasure, and
+    // whether the client's echo of it matched. Receipts written before have neither (NULL).
+    sql: `
+      ALTER TABLE consent_receipts ADD COLUMN notice_digest TEXT;
+      ALTER TABLE consent_receipts ADD COLUMN notice_echo TEXT
+        CHECK (notice_echo IN ('matched', 'mismatched'));
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

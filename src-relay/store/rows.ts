@@ -84,6 +84,14 @@ export function storedOneOf<T extends string>(row: Row, column: string, allowed:
   throw badRow(column);
 }
 
+export function storedOneOfOrNull<T extends string>(
+  row: Row,
+  column: string,
+  allowed: readonly T[],
+): T | null {
+  return row[column] === null ? null : storedOneOf(row, column, allowed);
+}
+
 /** Scopes are stored as JSON text and validated on every read. */
 export function storedScopes(row: Row, column: string, owner: string): Scope[] {
   let value: unknown;

@@ -46,6 +46,7 @@ import {
   oneOf,
   scopesIn,
   storedOneOf,
+  storedOneOfOrNull,
   storedScopes,
   text,
   textOrNull,
@@ -84,6 +85,7 @@ export interface SqliteStoreOptions {
 const ChatBodySchema = z.strictObject({ text: z.string(), senderName: z.string() });
 const STATES: readonly SessionState[] = ['waiting', 'awaiting-consent', 'active', 'ended'];
 const KINDS: readonly ConsentKind[] = ['grant', 'deny', 'timeout', 'revoke', 'end'];
+const ECHOES: readonly NonNullable<ConsentReceipt['noticeEcho']>[] = ['matched', 'mismatched'];
 const ROLES: readonly AgentRole[] = ['agent', 'admin'];
 const SENDERS: readonly ChatRecord['from'][] = ['client', 'agent', 'relay'];
 const SESSION_NUMBERS_CACHED = 10_000;
@@ -366,6 +368,8 @@ export class SqliteStore implements Store {
       scopes: storedScopes(row, 'scopes', `consent receipt ${id}`),
       notice:
         notice === null ? '' : this.decryptText(sessionId, 'receipts', notice, aad.notice(id)),
+      noticeDigest: textOrNull(row, 'notice_digest'),
+      noticeEcho: storedOneOfOrNull(row, 'notice_echo', ECHOES),
       at: text(row, 'at'),
     };
   }
@@ -763,13 +767,17 @@ export class SqliteStore implements Store {
         actor: nonEmpty(receipt.actor, 'actor'),
         scopes: scopesIn(receipt.scopes, 'scopes'),
         notice: maskCards(receipt.notice),
+        noticeDigest:
+          receipt.noticeDigest === null ? null : nonEmpty(receipt.noticeDigest, 'noticeDigest'),
+        noticeEcho:
+          receipt.noticeEcho === null ? null : oneOf(receipt.noticeEcho, ECHOES, 'noticeEcho'),
         at: isoTime(receipt.at, 'at'),
       };
       this.requireSession(receipt.sessionId);
       this.transaction(() => {
         const key = this.keys.findOrCreate(created.sessionId, 'receipts');
         this.sql(
-          'INSERT INTO consent_receipts (id, session_id, kind, actor, scopes, notice, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO consent_receipts (id, session_id, kind, actor, scopes, notice, notice_digest, notice_echo, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         ).run(
           created.id,
           created.sessionId,
@@ -777,6 +785,8 @@ export class SqliteStore implements Store {
           created.actor,
           JSON.stringify(created.scopes),
           seal(key, created.notice, aad.notice(created.id)),
+          created.noticeDigest,
+          created.noticeEcho,
           created.at,
         );
       });

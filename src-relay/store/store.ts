@@ -76,8 +76,18 @@ export interface ConsentReceipt {
   readonly actor: string;
   /** Scopes granted (grant), revoked (revoke) or requested (deny/timeout). */
   readonly scopes: readonly Scope[];
-  /** The notice the user was shown, verbatim; '' once the session was erased. */
+  /** The relay's notice (the one it sent the client), verbatim; '' once the session was erased. */
   readonly notice: string;
+  /**
+   * `sha256:<hex>` of the notice's UTF-8 text (docs/protocol.md §5): proves which notice it was
+   * after the text is erased. Null on receipts written before relays recorded it.
+   */
+  readonly noticeDigest: string | null;
+  /**
+   * For the client's answers (grant, deny): whether the notice it echoed was the relay's. A
+   * mismatch refuses the grant. Null for receipts the relay writes on its own.
+   */
+  readonly noticeEcho: 'matched' | 'mismatched' | null;
   readonly at: string;
 }
 

@@ -45,6 +45,20 @@ export function decodeFrame<S extends z.ZodType<{ type: string; payload: unknown
   } catch {
     return { ok: false, code: 'bad-json', message: 'The frame is not valid JSON.' };
   }
+  // A peer speaking another version gets told so (and is closed with 4007), not "bad frame".
+  if (
+    typeof json === 'object' &&
+    json !== null &&
+    'v' in json &&
+    typeof json.v === 'number' &&
+    json.v !== PROTOCOL_VERSION
+  ) {
+    return {
+      ok: false,
+      code: 'unsupported-version',
+      message: `This relay speaks protocol version ${PROTOCOL_VERSION} only.`,
+    };
+  }
   const envelope = EnvelopeSchema.safeParse(json);
   if (!envelope.success) {
     return {

@@ -48,10 +48,8 @@ export const CloseCode = {
   messageTooBig: 1009,
   internalError: 1011,
   tryAgainLater: 1013,
-  sessionEnded: 4000,
+  /** Authentication no longer holds: agent disabled or logged out, web session expired, device revoked. */
   authFailed: 4001,
-  consentDenied: 4002,
-  consentTimedOut: 4003,
   replaced: 4004,
   rateLimited: 4005,
   resumeRejected: 4006,
@@ -72,7 +70,9 @@ export const ErrorCodeSchema = z.enum([
   'code-expired',
   'too-many-guesses',
   'rate-limited',
-  'duplicate',
+  'answer-mismatch',
+  'notice-mismatch',
+  'unsupported-version',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

@@ -184,7 +184,10 @@ describe('relay over HTTP on loopback', () => {
       /^printo_session=pws_[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=28800$/,
     );
     const me = await call(`${bed.relay.url}/v1/agent/me`, {
-      headers: { cookie: `printo_session=${sessionCookie(response)}` },
+      headers: {
+        cookie: `printo_session=${sessionCookie(response)}`,
+        'sec-fetch-site': 'same-origin',
+      },
     });
     expect(me.json).toMatchObject({ email: 'sam@example.com', role: 'agent' });
 
@@ -475,7 +478,7 @@ describe('printo-relay command', () => {
       );
       expect(admin.status).toBe(204);
       const me = await call(`${first.url}/v1/agent/me`, {
-        headers: { cookie: `printo_session=${sessionCookie(admin)}` },
+        headers: { cookie: `printo_session=${sessionCookie(admin)}`, origin: first.url },
       });
       expect(me.json).toMatchObject({ role: 'admin' });
     } finally {
@@ -540,7 +543,7 @@ describe('printo-relay command', () => {
       const disabled = await cli(['--data-dir', dir, 'agents', 'disable', 'sam@example.com']);
       expect(disabled.code).toBe(0);
       expect(await closeCode).toBe(4001);
-      const me = await call(`${relay.url}/v1/agent/me`, { headers: { cookie } });
+      const me = await call(`${relay.url}/v1/agent/me`, { headers: { cookie, origin: relay.url } });
       expect(me.status).toBe(401);
 
       const list = await cli(['--data-dir', dir, '--json', 'agents', 'list']);

@@ -446,7 +446,7 @@ describe('a support session through the relay', () => {
     });
     const mark = bad.frames.length;
     bad.raw('this is not JSON');
-    bad.raw(JSON.stringify({ v: 2, type: 'chat.send', payload: {} }));
+    bad.raw(JSON.stringify({ v: 1, type: 'chat.send', payload: {} }));
     bad.raw(encodeFrame({ type: 'printer.format', payload: {} }, meta()));
     bad.raw(encodeFrame({ type: 'chat.send', payload: { text: '' } }, meta()));
     const errorCodes = () =>

@@ -31,8 +31,10 @@ import {
   RelayToClientMessageSchema,
   SUBPROTOCOL,
 } from '../../../src-shared/protocol/v1.ts';
+import type { z } from 'zod';
 import type {
   AgentMessage,
+  ClientMessage,
   DataKind,
   Framed,
   ProposedAction,
@@ -293,25 +295,40 @@ export async function newClient(
 export type AgentFrame = Framed<RelayToAgentMessage>;
 type AgentFrameOf<T extends AgentFrame['type']> = Extract<AgentFrame, { type: T }>;
 
-export class AgentSocket {
+/**
+ * One raw WebSocket peer of the relay (an agent, or a client written from the protocol alone),
+ * speaking frames by hand: every frame from the relay decoded with the protocol's schema for
+ * this role, acknowledged like a real peer would.
+ */
+export class FrameSocket<
+  F extends { type: string; seq: number; payload: unknown },
+  M extends { type: string; payload: unknown },
+> {
   readonly socket: WebSocket;
   /** Every frame from the relay, decoded with the protocol's schema, in arrival order. */
-  readonly frames: AgentFrame[] = [];
-  /** Frames that did not match the relay → agent schema (a relay bug if any). */
+  readonly frames: F[] = [];
+  /** Frames that did not match the relay's schema for this role (a relay bug if any). */
   readonly invalid: string[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   closeCode: number | null = null;
   /** Highest relay seq received: the cumulative ack, and `lastSeq` to resume. */
   lastSeq = 0;
-  /** The agent's id, from `welcome`. */
-  agentId = '';
   private outSeq = 0;
   private cursor = 0;
   private ackQueued = false;
   private readonly waiters = new Set<{ check: () => boolean; fail: (why: string) => void }>();
 
-  private constructor(socket: WebSocket) {
+  private readonly schema: z.ZodType<{ type: string; payload: unknown }>;
+  private readonly role: string;
+
+  protected constructor(
+    socket: WebSocket,
+    schema: z.ZodType<{ type: string; payload: unknown }>,
+    role: string,
+  ) {
     this.socket = socket;
+    this.schema = schema;
+    this.role = role;
     // ws emits errors (a refused upgrade, a reset) besides closing: the close is what counts.
     socket.on('error', () => undefined);
     socket.on('message', (data) => {
@@ -327,38 +344,38 @@ export class AgentSocket {
     });
   }
 
-  static open(relayUrl: string, ticket: string, origin: string): Promise<AgentSocket> {
+  /** Resolves once the socket is open; rejects with the HTTP status of a refused upgrade. */
+  protected static opened<S extends { socket: WebSocket }>(peer: S, what: string): Promise<S> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(wsUrl(relayUrl, `/v1/agent?ticket=${ticket}`), SUBPROTOCOL, {
-        origin,
-        perMessageDeflate: false,
+      peer.socket.once('open', () => {
+        resolve(peer);
       });
-      // Listening from the start: the relay may speak before `open` has been handled.
-      const agent = new AgentSocket(socket);
-      socket.once('open', () => {
-        resolve(agent);
+      peer.socket.once('unexpected-response', (_request, response) => {
+        reject(new Error(`${what} upgrade refused with ${response.statusCode ?? 0}`));
+        peer.socket.terminate();
       });
-      socket.once('unexpected-response', (_request, response) => {
-        reject(new Error(`agent upgrade refused with ${response.statusCode ?? 0}`));
-        socket.terminate();
-      });
-      socket.once('error', reject);
+      peer.socket.once('error', reject);
     });
   }
 
   private received(raw: string): void {
-    const decoded = decodeFrame(raw, RelayToAgentMessageSchema);
+    const decoded = decodeFrame(raw, this.schema);
     if (!decoded.ok) {
       this.invalid.push(raw);
       return;
     }
-    const frame = decoded.frame;
+    const frame = decoded.frame as unknown as F;
     if (frame.seq > this.lastSeq) this.lastSeq = frame.seq;
-    if (frame.type === 'welcome') this.agentId = frame.payload.agent.id;
+    this.received_(frame);
     this.frames.push(frame);
     // Acknowledged like a real peer would, so that the relay's outbox does not just grow.
     if (frame.seq > 0) this.queueAck();
     for (const waiter of [...this.waiters]) if (waiter.check()) this.waiters.delete(waiter);
+  }
+
+  /** A hook for what a role learns from a frame (the agent's id from `welcome`). */
+  protected received_(_frame: F): void {
+    // Nothing by default.
   }
 
   private queueAck(): void {
@@ -366,12 +383,13 @@ export class AgentSocket {
     this.ackQueued = true;
     queueMicrotask(() => {
       this.ackQueued = false;
-      if (this.socket.readyState === WebSocket.OPEN) this.control({ type: 'ack', payload: {} });
+      if (this.socket.readyState === WebSocket.OPEN)
+        this.control({ type: 'ack', payload: {} } as Extract<M, { type: 'hello' | 'ack' }>);
     });
   }
 
   /** A sequenced frame; returns its id (the relay's `ref` in answers and errors). */
-  send(message: AgentMessage): string {
+  send(message: M): string {
     this.outSeq += 1;
     const id = randomUUID();
     this.socket.send(
@@ -386,7 +404,7 @@ export class AgentSocket {
   }
 
   /** `hello` or `ack`: seq 0. */
-  control(message: Extract<AgentMessage, { type: 'hello' | 'ack' }>): void {
+  control(message: Extract<M, { type: 'hello' | 'ack' }>): void {
     this.socket.send(
       encodeFrame(message, {
         id: randomUUID(),
@@ -406,25 +424,25 @@ export class AgentSocket {
    * The next frame of `type` (matching `where`) after the last one `next` returned; frames in
    * between are skipped. Waits for it when it has not arrived yet.
    */
-  next<T extends AgentFrame['type']>(
+  next<T extends F['type']>(
     type: T,
-    where?: (frame: AgentFrameOf<T>) => boolean,
+    where?: (frame: Extract<F, { type: T }>) => boolean,
     timeoutMs = WAIT_MS,
-  ): Promise<AgentFrameOf<T>> {
+  ): Promise<Extract<F, { type: T }>> {
     return this.nextWhere(
-      (frame): frame is AgentFrameOf<T> =>
-        frame.type === type && (where === undefined || where(frame as AgentFrameOf<T>)),
+      (frame): frame is Extract<F, { type: T }> =>
+        frame.type === type && (where === undefined || where(frame as Extract<F, { type: T }>)),
       type,
       timeoutMs,
     );
   }
 
   /** Like `next`, for any condition. */
-  nextWhere<F extends AgentFrame>(
-    matches: (frame: AgentFrame) => frame is F,
+  nextWhere<G extends F>(
+    matches: (frame: F) => frame is G,
     what: string,
     timeoutMs = WAIT_MS,
-  ): Promise<F> {
+  ): Promise<G> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         for (let i = this.cursor; i < this.frames.length; i += 1) {
@@ -441,7 +459,9 @@ export class AgentSocket {
         clearTimeout(timer);
         this.waiters.delete(waiter);
         const got = this.frames.slice(this.cursor).map((f) => f.type);
-        reject(new Error(`agent: no ${what} (${why}); since the last one: ${got.join(', ')}`));
+        reject(
+          new Error(`${this.role}: no ${what} (${why}); since the last one: ${got.join(', ')}`),
+        );
       };
       const waiter = {
         check: () => {
@@ -463,8 +483,35 @@ export class AgentSocket {
   }
 
   /** Frames received from position `mark` (`frames.length` taken earlier) on. */
-  since(mark: number): AgentFrame[] {
+  since(mark: number): F[] {
     return this.frames.slice(mark);
+  }
+
+  async close(): Promise<void> {
+    if (this.closeCode === null) this.socket.close(1000, 'done');
+    await this.closed;
+  }
+}
+
+export class AgentSocket extends FrameSocket<AgentFrame, AgentMessage> {
+  /** The agent's id, from `welcome`. */
+  agentId = '';
+
+  private constructor(socket: WebSocket) {
+    super(socket, RelayToAgentMessageSchema, 'agent');
+  }
+
+  static open(relayUrl: string, ticket: string, origin: string): Promise<AgentSocket> {
+    const socket = new WebSocket(wsUrl(relayUrl, `/v1/agent?ticket=${ticket}`), SUBPROTOCOL, {
+      origin,
+      perMessageDeflate: false,
+    });
+    // Listening from the start: the relay may speak before `open` has been handled.
+    return FrameSocket.opened(new AgentSocket(socket), 'agent');
+  }
+
+  protected override received_(frame: AgentFrame): void {
+    if (frame.type === 'welcome') this.agentId = frame.payload.agent.id;
   }
 
   /** Sends `session.join` and waits for `session.joined`; throws with the error code if refused. */
@@ -491,10 +538,23 @@ export class AgentSocket {
     const ref = this.send({ type: 'chat.send', payload: { text } });
     return this.next('chat.message', (m) => m.payload.from === 'agent' && m.payload.ref === ref);
   }
+}
 
-  async close(): Promise<void> {
-    if (this.closeCode === null) this.socket.close(1000, 'done');
-    await this.closed;
+/** A client speaking raw frames with a device's credentials: what an independent client sends. */
+export class RawClientSocket extends FrameSocket<ClientFrame, ClientMessage> {
+  private constructor(socket: WebSocket) {
+    super(socket, RelayToClientMessageSchema, 'client');
+  }
+
+  static open(relayUrl: string, credentials: DeviceCredentials): Promise<RawClientSocket> {
+    const basic = Buffer.from(`${credentials.deviceId}:${credentials.deviceSecret}`).toString(
+      'base64',
+    );
+    const socket = new WebSocket(wsUrl(relayUrl, '/v1/client'), SUBPROTOCOL, {
+      headers: { authorization: `Basic ${basic}` },
+      perMessageDeflate: false,
+    });
+    return FrameSocket.opened(new RawClientSocket(socket), 'client');
   }
 }
 

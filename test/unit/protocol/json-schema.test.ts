@@ -170,7 +170,9 @@ describe('the protocol JSON Schema', () => {
       const login = await post('/v1/agent/login', loginBody);
       expect(login.status).toBe(204);
       const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      const me = await fetch(`${relay.url}/v1/agent/me`, { headers: { Cookie: cookie } });
+      const me = await fetch(`${relay.url}/v1/agent/me`, {
+        headers: { Cookie: cookie, Origin: origin },
+      });
       expect(check.http('AgentMeResponse')(await me.json())).toEqual([]);
       const ticket = await post('/v1/agent/ticket', undefined, { Cookie: cookie });
       expect(ticket.status).toBe(200);

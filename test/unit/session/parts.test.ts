@@ -73,10 +73,7 @@ describe('Backoff', () => {
 
 describe('classifyClose', () => {
   it.each([
-    [4000, 'closed-by-relay'],
     [4001, 'auth-failed'],
-    [4002, 'consent-denied'],
-    [4003, 'consent-timed-out'],
     [4004, 'replaced'],
     [4006, 'resume-rejected'],
     [4007, 'unsupported-version'],

@@ -386,9 +386,9 @@ describe('SupportSession, one whole session against a scripted relay', () => {
     requestConsent(h, peer);
     expect((await peer.expect('consent.answer')).payload.granted).toEqual([]);
     expect(h.ends[0]?.reason).toBe('consent-denied');
-    peer.close(CloseCode.consentDenied, 'consent denied');
+    peer.close(CloseCode.normal, 'consent denied');
     await vi.waitFor(() => {
-      expect(peer.closed?.code).toBe(CloseCode.consentDenied);
+      expect(peer.closed?.code).toBe(CloseCode.normal);
     });
     expect(h.session.state).toBe('ended');
   });
@@ -549,11 +549,11 @@ describe('SupportSession, reconnect and resume', () => {
   });
 
   it.each([
-    [CloseCode.sessionEnded, 'closed-by-relay'],
+    [CloseCode.normal, 'closed-by-relay'],
     [CloseCode.authFailed, 'auth-failed'],
     [CloseCode.resumeRejected, 'resume-rejected'],
     [CloseCode.unsupportedVersion, 'unsupported-version'],
-    [CloseCode.consentTimedOut, 'consent-timed-out'],
+    [CloseCode.replaced, 'replaced'],
   ] as const)('does not reconnect after close code %i', async (code, reason) => {
     const h = await harness({ granted: ['chat'] });
     const peer = await activate(h, ['chat']);

@@ -12,17 +12,22 @@ describe('tickets', () => {
   it('are good once, for 30 seconds, and remember who and from which origin', () => {
     const clock = new FakeClock();
     const tickets = createTicketTable(clock);
-    const { ticket, expiresAt } = tickets.issue('agent-1', ORIGIN);
+    const { ticket, expiresAt } = tickets.issue('agent-1', ORIGIN, 'web-1');
     expect(ticket).toMatch(/^pat_/);
     expect(expiresAt).toBe(clock.now() + 30_000);
-    expect(tickets.consume(ticket)).toEqual({ agentId: 'agent-1', origin: ORIGIN, expiresAt });
+    expect(tickets.consume(ticket)).toEqual({
+      agentId: 'agent-1',
+      webSessionId: 'web-1',
+      origin: ORIGIN,
+      expiresAt,
+    });
     expect(tickets.consume(ticket)).toBeNull();
   });
 
   it('expire, and an expired one is removed when presented', () => {
     const clock = new FakeClock();
     const tickets = createTicketTable(clock);
-    const { ticket } = tickets.issue('agent-1', ORIGIN);
+    const { ticket } = tickets.issue('agent-1', ORIGIN, 'web-1');
     clock.advance(30_000);
     expect(tickets.consume(ticket)).toBeNull();
     expect(tickets.size).toBe(0);
@@ -31,9 +36,9 @@ describe('tickets', () => {
   it('forget abandoned ones', () => {
     const clock = new FakeClock();
     const tickets = createTicketTable(clock);
-    for (let i = 0; i < 50; i++) tickets.issue('agent-1', ORIGIN);
+    for (let i = 0; i < 50; i++) tickets.issue('agent-1', ORIGIN, 'web-1');
     clock.advance(120_000);
-    tickets.issue('agent-1', ORIGIN);
+    tickets.issue('agent-1', ORIGIN, 'web-1');
     expect(tickets.size).toBe(1);
   });
 });
@@ -42,9 +47,10 @@ describe('web sessions', () => {
   it('map a cookie token to an agent until they expire', () => {
     const clock = new FakeClock();
     const sessions = createWebSessions(clock, 60_000);
-    const { token, expiresAt } = sessions.create('agent-1');
+    const { token, expiresAt, id } = sessions.create('agent-1');
     expect(token).toMatch(/^pws_/);
-    expect(sessions.get(token)).toEqual({ agentId: 'agent-1', expiresAt });
+    expect(id).not.toContain(token);
+    expect(sessions.get(token)).toEqual({ id, agentId: 'agent-1', expiresAt });
     expect(sessions.get('pws_forged')).toBeNull();
     clock.advance(60_000);
     expect(sessions.get(token)).toBeNull();
@@ -61,6 +67,25 @@ describe('web sessions', () => {
     sessions.deleteAgent('agent-1');
     expect(sessions.get(b.token)).toBeNull();
     expect(sessions.get(c.token)).not.toBeNull();
+  });
+
+  it('tell their listeners how each one ended: logout, account change, expiry', () => {
+    const clock = new FakeClock();
+    const sessions = createWebSessions(clock, 60_000);
+    const ended: string[] = [];
+    sessions.onEnd((session, why) => ended.push(`${session.agentId}:${why}`));
+    const a = sessions.create('agent-1');
+    sessions.create('agent-2');
+    const c = sessions.create('agent-3');
+    sessions.delete(a.token);
+    sessions.delete(a.token);
+    sessions.deleteAgent('agent-2');
+    expect(sessions.isLive(c.id)).toBe(true);
+    clock.advance(60_000);
+    sessions.sweep();
+    expect(ended).toEqual(['agent-1:logged-out', 'agent-2:account-changed', 'agent-3:expired']);
+    expect(sessions.isLive(c.id)).toBe(false);
+    expect(sessions.size).toBe(0);
   });
 });
 

@@ -88,10 +88,11 @@ describe('agent upgrade', () => {
 
   it('accepts a fresh ticket once, from the origin that asked for it', async () => {
     const a = agent();
-    const { ticket } = access.tickets.issue(a.id, ORIGIN);
+    const web = access.webSessions.create(a.id);
+    const { ticket } = access.tickets.issue(a.id, ORIGIN, web.id);
     await expect(auth.agent(upgrade({ origin: ORIGIN }), agentUrl(ticket))).resolves.toEqual({
       ok: true,
-      identity: { agentId: a.id, name: 'Sam', role: 'agent' },
+      identity: { agentId: a.id, name: 'Sam', role: 'agent', webSessionId: web.id },
     });
     await expect(auth.agent(upgrade({ origin: ORIGIN }), agentUrl(ticket))).resolves.toEqual({
       ok: false,
@@ -109,7 +110,7 @@ describe('agent upgrade', () => {
     await expect(
       auth.agent(upgrade({ origin: ORIGIN }), agentUrl('pat_forged')),
     ).resolves.toMatchObject({ status: 401, reason: AuthReason.badTicket });
-    const { ticket } = access.tickets.issue(a.id, ORIGIN);
+    const { ticket } = access.tickets.issue(a.id, ORIGIN, access.webSessions.create(a.id).id);
     clock.advance(30_001);
     await expect(auth.agent(upgrade({ origin: ORIGIN }), agentUrl(ticket))).resolves.toMatchObject({
       status: 401,
@@ -120,7 +121,7 @@ describe('agent upgrade', () => {
   it('refuses a foreign or missing Origin, and burns the ticket', async () => {
     const a = agent();
     for (const headers of [{ origin: 'https://evil.test' }, {}]) {
-      const { ticket } = access.tickets.issue(a.id, ORIGIN);
+      const { ticket } = access.tickets.issue(a.id, ORIGIN, access.webSessions.create(a.id).id);
       await expect(auth.agent(upgrade(headers), agentUrl(ticket))).resolves.toEqual({
         ok: false,
         status: 403,
@@ -132,10 +133,23 @@ describe('agent upgrade', () => {
     }
   });
 
+  it('refuses a ticket whose web session has ended since (logout before the WebSocket)', async () => {
+    const a = agent();
+    const web = access.webSessions.create(a.id);
+    const { ticket } = access.tickets.issue(a.id, ORIGIN, web.id);
+    access.webSessions.delete(web.token);
+    await expect(auth.agent(upgrade({ origin: ORIGIN }), agentUrl(ticket))).resolves.toEqual({
+      ok: false,
+      status: 401,
+      reason: AuthReason.badTicket,
+    });
+  });
+
   it('refuses a ticket used from another allowed origin than the one that asked', async () => {
     const other = 'http://127.0.0.1:4280';
     access.origins.allow([other]);
-    const { ticket } = access.tickets.issue(agent().id, ORIGIN);
+    const a = agent();
+    const { ticket } = access.tickets.issue(a.id, ORIGIN, access.webSessions.create(a.id).id);
     await expect(auth.agent(upgrade({ origin: other }), agentUrl(ticket))).resolves.toMatchObject({
       status: 403,
       reason: AuthReason.badOrigin,
@@ -144,7 +158,7 @@ describe('agent upgrade', () => {
 
   it('refuses an agent disabled after the ticket was issued', async () => {
     const a = agent();
-    const { ticket } = access.tickets.issue(a.id, ORIGIN);
+    const { ticket } = access.tickets.issue(a.id, ORIGIN, access.webSessions.create(a.id).id);
     store.setAgentDisabled(a.id, true);
     await expect(auth.agent(upgrade({ origin: ORIGIN }), agentUrl(ticket))).resolves.toEqual({
       ok: false,

@@ -86,6 +86,8 @@ afterEach(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/** What a browser sends on a same-origin GET, which carries no Origin header. */
+const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' };
 const post = (path: string, json: unknown, headers: Record<string, string> = {}) =>
   call(`${base}${path}`, { method: 'POST', json, headers });
 const login = (email = 'sam@example.com', password = PASSWORD, headers = { origin }) =>
@@ -223,7 +225,7 @@ describe('agent login, me, logout', () => {
 
   it('GET /v1/agent/me says who is logged in; logout ends the session', async () => {
     const cookie = `printo_session=${sessionCookie(await login())}`;
-    const me = await call(`${base}/v1/agent/me`, { headers: { cookie } });
+    const me = await call(`${base}/v1/agent/me`, { headers: { cookie, ...SAME_ORIGIN } });
     expect(me.status).toBe(200);
     expect(me.json).toEqual({
       id: agentId,
@@ -231,11 +233,19 @@ describe('agent login, me, logout', () => {
       name: 'Sam Support',
       role: 'agent',
     });
-    // A same-origin GET carries no Origin; a foreign one is refused.
-    const foreign = await call(`${base}/v1/agent/me`, {
-      headers: { cookie, origin: 'https://evil.test' },
-    });
-    expect(foreign.status).toBe(403);
+    // A same-origin GET carries no Origin, but the browser's Fetch Metadata; a foreign Origin,
+    // a cross-site request, or neither header (not a browser page of ours) is refused.
+    for (const headers of [
+      { origin: 'https://evil.test' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      {},
+    ]) {
+      const refused = await call(`${base}/v1/agent/me`, { headers: { cookie, ...headers } });
+      expect(refused.status).toBe(403);
+      expect(errorCode(refused)).toBe('origin-not-allowed');
+    }
+    expect((await call(`${base}/v1/agent/me`, { headers: { cookie, origin } })).status).toBe(200);
 
     const logout = await call(`${base}/v1/agent/logout`, {
       method: 'POST',
@@ -243,13 +253,15 @@ describe('agent login, me, logout', () => {
     });
     expect(logout.status).toBe(204);
     expect(logout.headers['set-cookie']?.[0]).toMatch(/^printo_session=; .*Max-Age=0/);
-    expect((await call(`${base}/v1/agent/me`, { headers: { cookie } })).status).toBe(401);
+    expect(
+      (await call(`${base}/v1/agent/me`, { headers: { cookie, ...SAME_ORIGIN } })).status,
+    ).toBe(401);
   });
 
   it('expires the session after its lifetime', async () => {
     const cookie = `printo_session=${sessionCookie(await login())}`;
     clock.advance(8 * 60 * 60_000);
-    const me = await call(`${base}/v1/agent/me`, { headers: { cookie } });
+    const me = await call(`${base}/v1/agent/me`, { headers: { cookie, ...SAME_ORIGIN } });
     expect(me.status).toBe(401);
     expect(errorCode(me)).toBe('not-logged-in');
   });
@@ -257,7 +269,9 @@ describe('agent login, me, logout', () => {
   it('accepts the real cookie among planted ones of the same name', async () => {
     const token = sessionCookie(await login());
     const cookie = `printo_session=pws_planted; other=1; printo_session=${token}`;
-    expect((await call(`${base}/v1/agent/me`, { headers: { cookie } })).status).toBe(200);
+    expect(
+      (await call(`${base}/v1/agent/me`, { headers: { cookie, ...SAME_ORIGIN } })).status,
+    ).toBe(200);
   });
 });
 

@@ -84,7 +84,7 @@ export function activeChatSession(
   agent.bind(
     hub.attach(agent.connection, {
       role: 'agent',
-      agent: { agentId: world.agentId, name: 'Alice Agent', role: 'agent' },
+      agent: { agentId: world.agentId, name: 'Alice Agent', role: 'agent', webSessionId: 'web-1' },
     }),
   );
   client.send('hello', {});

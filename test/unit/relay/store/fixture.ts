@@ -90,6 +90,8 @@ export function seedSession(
     actor: `client:${world.deviceId}`,
     scopes: ['chat'],
     notice: `${label}: Alice Agent will see your chat; kept 90 days.`,
+    noticeDigest: 'sha256:00',
+    noticeEcho: 'matched',
     at: at(createdAt, 0, 1000),
   });
   store.appendChat({

@@ -546,6 +546,8 @@ describe('sessions, chat and consent receipts', () => {
       actor: `client:${world.deviceId}`,
       scopes: ['chat'],
       notice: 'card 5555555555554444',
+      noticeDigest: null,
+      noticeEcho: null,
       at: T0,
     });
     expect(receipt.notice).toBe('card 555555******4444');
@@ -567,6 +569,8 @@ describe('sessions, chat and consent receipts', () => {
       actor: `client:${world.deviceId}`,
       scopes: ['chat'],
       notice: '',
+      noticeDigest: null,
+      noticeEcho: null,
       at: at(T0, 0, 5000),
     });
     const receipts = store.listConsentReceipts(session.id);

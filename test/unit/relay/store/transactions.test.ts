@@ -81,6 +81,8 @@ describe('failed writes', () => {
       actor: `client:${world.deviceId}`,
       scopes: ['chat' as const],
       notice: 'notice',
+      noticeDigest: null,
+      noticeEcho: null,
       at: T0,
     };
     expect(codeOf(() => failing.addConsentReceipt(receipt))).toBe('store-conflict');
