@@ -3,16 +3,105 @@ import eslint from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-/**
- * Import direction (ARCHITECTURE.md, "Rules of the house"):
- *   src-shared   <- everything; it imports nothing of ours and no node:, electron or DOM API.
- *   src-renderer -> src-shared only.
- *   src-main, src-relay never import each other; only src-main/app and src-main/preload import electron.
- */
-const nodeBuiltins = ['node:*', ...(await import('node:module')).builtinModules];
+import local from './eslint/layers.js';
 
-/** @param {string[]} groups @param {string} message */
-const forbid = (groups, message) => ({ group: groups, message });
+/**
+ * Import direction (ARCHITECTURE.md, "Rules of the house") as allow-lists: each layer names
+ * what it may import — our folders, Node built-ins, npm packages — and anything unlisted fails
+ * (eslint/layers.js says how ids and globs work). The first layer whose `files` match a file is
+ * its layer; a file in no layer fails, so a new top-level folder is a decision, not a hole.
+ * A package added to a list is a decision too: say in the commit why that layer needs it.
+ * The lists name today's real imports (the repository lints clean) plus the front-end packages
+ * of ARCHITECTURE.md for src-renderer, which does not exist yet.
+ */
+const NODE = 'node:**';
+const ANYTHING = '**';
+/**
+ * What the desktop client's main process imports from outside src-*: npm packages (schemas, the
+ * relay client, the CLI) and package.json (the app's version, src-main/version.ts).
+ */
+const mainPackages = ['zod', 'ws', 'commander', 'cli-table3', 'picocolors', 'package.json'];
+
+/** @type {import('./eslint/layers.js').Layer[]} */
+const layers = [
+  {
+    name: 'src-shared',
+    files: ['src-shared/**'],
+    allow: ['src-shared/**', 'zod'],
+    why: 'src-shared is environment-neutral (no node:, electron or DOM) and everything imports it, so it imports only itself and zod; its schemas are the contract on both sides of every boundary.',
+  },
+  {
+    name: 'src-renderer',
+    files: ['src-renderer/**'],
+    allow: [
+      'src-renderer/**',
+      'src-shared/**',
+      'react',
+      'react-dom',
+      'react-dom/client',
+      'react-aria-components',
+    ],
+    why: 'the renderer runs sandboxed in a browser: no Node built-ins, no electron, nothing of src-main or src-relay; it reaches the main process only through src-renderer/api.',
+  },
+  {
+    name: 'src-main/preload',
+    files: ['src-main/preload/**'],
+    allow: ['src-main/preload/**', 'src-shared/**', 'electron', 'electron/renderer'],
+    why: "the preload runs sandboxed and is bundled to one CommonJS file: electron's contextBridge and ipcRenderer, and src-shared's schemas, nothing else.",
+  },
+  {
+    name: 'src-main/app',
+    files: ['src-main/app/**'],
+    allow: [
+      'src-main/**',
+      '!src-main/preload/**',
+      'src-shared/**',
+      NODE,
+      'electron',
+      ...mainPackages,
+    ],
+    why: 'the composition root and the Electron glue: the rest of src-main and src-shared, Node and electron; the preload is loaded by path, not imported; src-main and src-relay never import each other.',
+  },
+  {
+    name: 'src-main',
+    files: ['src-main/**'],
+    allow: [
+      'src-main/**',
+      '!src-main/app/**',
+      '!src-main/preload/**',
+      'src-shared/**',
+      NODE,
+      ...mainPackages,
+    ],
+    why: 'only src-main/app and src-main/preload import electron (nor anything that does), so the rest of the client runs and is tested in plain Node; src-main and src-relay never import each other.',
+  },
+  {
+    name: 'src-relay',
+    files: ['src-relay/**'],
+    allow: ['src-relay/**', 'src-shared/**', NODE, 'zod', 'ws', 'commander'],
+    why: 'the relay is a plain Node server: no electron, and src-main and src-relay never import each other.',
+  },
+  // The launchers start one program each.
+  {
+    name: 'bin/printo-help',
+    files: ['bin/printo-help'],
+    allow: ['src-main/cli/**'],
+    why: 'it starts the printo-help CLI.',
+  },
+  {
+    name: 'bin/printo-relay',
+    files: ['bin/printo-relay'],
+    allow: ['src-relay/cli/**'],
+    why: 'it starts the printo-relay CLI.',
+  },
+  // Tests, benchmarks and tooling may import anything of ours and any package.
+  {
+    name: 'tests and tooling',
+    files: ['test/**', 'bench/**', 'scripts/**', 'eslint/**', '*.js', '*.ts'],
+    allow: [ANYTHING],
+    why: 'not shipped.',
+  },
+];
 
 export default tseslint.config(
   {
@@ -49,80 +138,14 @@ export default tseslint.config(
   {
     files: ['src-shared/**/*.ts'],
     languageOptions: { globals: {} },
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            forbid(nodeBuiltins, 'src-shared is environment-neutral: no Node built-ins.'),
-            forbid(['electron', 'electron/*'], 'src-shared must not import electron.'),
-            forbid(
-              ['**/src-main/**', '**/src-relay/**', '**/src-renderer/**'],
-              'src-shared imports nothing of ours: everything else imports it.',
-            ),
-          ],
-        },
-      ],
-    },
   },
   {
-    files: ['src-renderer/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            forbid(nodeBuiltins, 'The renderer runs sandboxed: no Node built-ins.'),
-            forbid(
-              ['electron', 'electron/*'],
-              'The renderer talks to main through the preload API only.',
-            ),
-            forbid(['**/src-main/**', '**/src-relay/**'], 'src-renderer imports src-shared only.'),
-          ],
-        },
-      ],
-    },
+    files: ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}', 'bin/printo-*'],
+    plugins: { local },
+    rules: { 'local/layers': ['error', { layers }] },
   },
   {
-    files: ['src-main/**/*.ts'],
-    ignores: ['src-main/app/**', 'src-main/preload/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            forbid(
-              ['electron', 'electron/*'],
-              'Only src-main/app and src-main/preload import electron; keep logic testable without it.',
-            ),
-            forbid(
-              ['**/src-relay/**', '**/src-renderer/**'],
-              'src-main and src-relay never import each other.',
-            ),
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src-relay/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            forbid(['electron', 'electron/*'], 'The relay is a plain Node server.'),
-            forbid(
-              ['**/src-main/**', '**/src-renderer/**'],
-              'src-main and src-relay never import each other.',
-            ),
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['**/*.js', '**/*.mjs', 'bin/*'],
+    files: ['**/*.js', '**/*.mjs', 'bin/printo-*'],
     extends: [tseslint.configs.disableTypeChecked],
   },
 );
