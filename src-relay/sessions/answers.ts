@@ -29,8 +29,7 @@ function queuesIn(data: Data): string[] {
 function outside(data: Data, allowed: readonly string[] | undefined): string | null {
   if (allowed === undefined) return null;
   const names = new Set(allowed);
-  const stray = queuesIn(data).find((name) => !names.has(name));
-  return stray === undefined ? null : stray;
+  return queuesIn(data).find((name) => !names.has(name)) ?? null;
 }
 
 /** What kinds of result data an action may carry, and about which queues. */

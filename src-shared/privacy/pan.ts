@@ -194,11 +194,12 @@ export function redactCardNumbersDeep<T>(
   value: T,
   keep: ReadonlySet<string>,
 ): { value: T; redacted: boolean } {
-  let redacted = false;
+  // An object, not a `let`: the walk below sets it from inside a closure.
+  const found = { redacted: false };
   const walk = (item: unknown): unknown => {
     if (typeof item === 'string') {
       const result = redactCardNumbers(item);
-      if (result.redacted) redacted = true;
+      if (result.redacted) found.redacted = true;
       return result.text;
     }
     if (Array.isArray(item)) return item.map(walk);
@@ -211,5 +212,5 @@ export function redactCardNumbersDeep<T>(
     return item;
   };
   const out = walk(value) as T;
-  return { value: redacted ? out : value, redacted };
+  return { value: found.redacted ? out : value, redacted: found.redacted };
 }

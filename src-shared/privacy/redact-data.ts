@@ -16,6 +16,17 @@ const LOCAL_PORT = /^(?:usb\d+|lpt\d+:?|com\d+:?|file:?|portprompt:?|nul:?|xps.*
 /** Schemes whose "host" is a maker or a bus, not an address (`usb://HP/LaserJet?serial=…`). */
 const LOCAL_SCHEMES = new Set(['usb', 'file', 'parallel', 'serial', 'hp', 'hpfax', 'cups-pdf']);
 
+/** `scheme://[user@]host[:port]…` → scheme, host. */
+const URI_PARTS = /^([a-z][a-z0-9+.-]*):\/\/(?:[^/@?#]*@)?(\[[^\]]+\]|[^/:?#]+)/i;
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
  * The identifiers a printer's own connection gives away (its host, its serial number, its
  * Windows port address): replaced wherever they appear in the printer's text as well.
@@ -24,16 +35,15 @@ function identifiersOf(printer: Printer): KnownValue[] {
   const found = new Set<string>();
   const { uri, port } = printer.connection;
   if (uri !== null) {
-    try {
-      const url = new URL(uri);
-      const scheme = url.protocol.slice(0, -1).toLowerCase();
-      const host = decodeURIComponent(url.hostname.replace(/^\[|\]$/g, ''));
-      if (!LOCAL_SCHEMES.has(scheme) && host !== '') found.add(host);
-      const serial = url.searchParams.get('serial');
-      if (serial !== null && serial !== '') found.add(serial);
-    } catch {
-      // Not a URL: the field is blanked below; the shapes still apply to the text.
-    }
+    // By pattern, not `new URL`: src-shared has neither DOM nor Node types, and a device URI
+    // that is not a valid URL still names its host.
+    const match = URI_PARTS.exec(uri);
+    const scheme = match?.[1]?.toLowerCase();
+    const host = match?.[2]?.replace(/^\[|\]$/g, '');
+    if (scheme !== undefined && host !== undefined && host !== '' && !LOCAL_SCHEMES.has(scheme))
+      found.add(safeDecode(host));
+    const serial = /[?&]serial=([^&#]+)/i.exec(uri)?.[1];
+    if (serial !== undefined) found.add(safeDecode(serial));
   }
   if (port !== null && !LOCAL_PORT.test(port.trim())) {
     found.add(port.trim());

@@ -100,6 +100,12 @@ async function ask(
   return (await client.next('data.request')).payload.requestId;
 }
 
+function joinedSessionId(agent: AgentSocket): string {
+  for (const frame of agent.frames)
+    if (frame.type === 'session.joined') return frame.payload.sessionId;
+  throw new Error('the agent has not joined');
+}
+
 /** A frame that proves the relay has handled everything the agent was sent before it. */
 async function sync(agent: AgentSocket): Promise<void> {
   const text = `sync ${randomUUID()}`;
@@ -374,8 +380,7 @@ describe('answers that do not match their request', () => {
 describe('consent receipts', () => {
   it('record the relay’s notice with its digest, and refuse a grant whose echo differs', async () => {
     const { client, agent, requestId } = await joined();
-    const sessionId = (agent.frames.find((f) => f.type === 'session.joined')?.payload.sessionId ??
-      '') as string;
+    const sessionId = joinedSessionId(agent);
     const ref = client.send({
       type: 'consent.answer',
       payload: {
@@ -402,8 +407,7 @@ describe('consent receipts', () => {
 
     // A matching echo grants, and its receipt says so — with the relay's own notice.
     const second = await active(['chat']);
-    const secondId = second.agent.frames.find((f) => f.type === 'session.joined')?.payload
-      .sessionId as string;
+    const secondId = joinedSessionId(second.agent);
     second.client.send({ type: 'consent.revoke', payload: { scopes: ['chat'] } });
     await second.agent.next('consent.state');
     expect(bed.store.listConsentReceipts(secondId)).toMatchObject([

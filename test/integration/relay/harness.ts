@@ -366,16 +366,10 @@ export class FrameSocket<
     }
     const frame = decoded.frame as unknown as F;
     if (frame.seq > this.lastSeq) this.lastSeq = frame.seq;
-    this.received_(frame);
     this.frames.push(frame);
     // Acknowledged like a real peer would, so that the relay's outbox does not just grow.
     if (frame.seq > 0) this.queueAck();
     for (const waiter of [...this.waiters]) if (waiter.check()) this.waiters.delete(waiter);
-  }
-
-  /** A hook for what a role learns from a frame (the agent's id from `welcome`). */
-  protected received_(_frame: F): void {
-    // Nothing by default.
   }
 
   private queueAck(): void {
@@ -494,8 +488,11 @@ export class FrameSocket<
 }
 
 export class AgentSocket extends FrameSocket<AgentFrame, AgentMessage> {
-  /** The agent's id, from `welcome`. */
-  agentId = '';
+  /** The agent's id, from `welcome` ('' before it). */
+  get agentId(): string {
+    for (const frame of this.frames) if (frame.type === 'welcome') return frame.payload.agent.id;
+    return '';
+  }
 
   private constructor(socket: WebSocket) {
     super(socket, RelayToAgentMessageSchema, 'agent');
@@ -508,10 +505,6 @@ export class AgentSocket extends FrameSocket<AgentFrame, AgentMessage> {
     });
     // Listening from the start: the relay may speak before `open` has been handled.
     return FrameSocket.opened(new AgentSocket(socket), 'agent');
-  }
-
-  protected override received_(frame: AgentFrame): void {
-    if (frame.type === 'welcome') this.agentId = frame.payload.agent.id;
   }
 
   /** Sends `session.join` and waits for `session.joined`; throws with the error code if refused. */
