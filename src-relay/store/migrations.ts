@@ -216,8 +216,11 @@ export function migrate(
   const record = db.prepare(
     'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
   );
+  const present = new Set(applied.map((row) => row.version));
+  // Every known migration the file lacks, in order: not only those above its highest. Migrations
+  // are numbered on parallel branches, so a file may hold 1, 2 and 5 before 3 and 4 arrive.
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (migration.version <= current) continue;
+    if (present.has(migration.version)) continue;
     db.exec('BEGIN IMMEDIATE');
     try {
       db.exec(migration.sql);
