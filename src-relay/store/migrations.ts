@@ -151,6 +151,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE chat_messages_v2 RENAME TO chat_messages;
     `,
   },
+  {
+    version: 5,
+    name: 'agent-org-scope',
+    // Which organisations' sessions an agent may see (src-relay/server/agent-scope.ts). A
+    // customer agent (co-managed IT) has a home organisation; a provider agent (home NULL)
+    // serves every organisation, or only those listed in agent_served_orgs when serves_all is
+    // 0. The flag, rather than "an empty list means all", keeps a provider whose last listed
+    // organisation disappears serving none instead of every one. Existing agents become
+    // providers serving all: what they could do before.
+    sql: `
+      ALTER TABLE agents ADD COLUMN home_org_id TEXT REFERENCES orgs(id);
+      ALTER TABLE agents ADD COLUMN serves_all INTEGER NOT NULL DEFAULT 1
+        CHECK (serves_all IN (0, 1));
+      CREATE TABLE agent_served_orgs (
+        agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+        org_id TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+        PRIMARY KEY (agent_id, org_id)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -71,6 +71,7 @@ describe('opening the database', () => {
       expect(db.prepare('SELECT version, name, applied_at FROM schema_migrations').all()).toEqual([
         { version: 1, name: 'initial', applied_at: T0 },
         { version: 2, name: 'chat-by-session-number', applied_at: T0 },
+        { version: 5, name: 'agent-org-scope', applied_at: T0 },
       ]);
     });
   });
@@ -152,12 +153,13 @@ describe('opening the database', () => {
       const sessionColumns =
         'id, org_id, device_id, description, state, agent_id, granted_scopes, created_at, ' +
         'ended_at, end_reason, legal_hold, transcript_deleted_at, erased_at';
+      const agentColumns = 'id, email, name, role, password_hash, disabled, created_at';
       db.exec(`
         INSERT INTO meta SELECT * FROM current.meta;
         INSERT INTO orgs SELECT * FROM current.orgs;
         INSERT INTO enrollment_keys SELECT * FROM current.enrollment_keys;
         INSERT INTO devices SELECT * FROM current.devices;
-        INSERT INTO agents SELECT * FROM current.agents;
+        INSERT INTO agents SELECT ${agentColumns} FROM current.agents;
         INSERT INTO sessions (${sessionColumns}) SELECT ${sessionColumns} FROM current.sessions;
         INSERT INTO session_keys SELECT * FROM current.session_keys;
         INSERT INTO consent_receipts SELECT * FROM current.consent_receipts;
