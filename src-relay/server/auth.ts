@@ -84,7 +84,7 @@ export function createUpgradeAuthenticator(deps: {
       }
       return Promise.resolve({
         ok: true,
-        identity: { agentId: agent.id, name: agent.name, role: agent.role },
+        identity: { agentId: agent.id, name: agent.name, role: agent.role, scope: agent.scope },
       });
     },
   };

@@ -3,7 +3,7 @@
  * the WebSocket side (sessions). Each is small so that tests can use the real implementation.
  */
 import type { IncomingMessage } from 'node:http';
-import type { AgentRole } from '../store/store.ts';
+import type { AgentRole, AgentScope } from '../store/store.ts';
 
 export interface ClientIdentity {
   readonly deviceId: string;
@@ -15,6 +15,8 @@ export interface AgentIdentity {
   readonly agentId: string;
   readonly name: string;
   readonly role: AgentRole;
+  /** As it was when the connection opened; a change closes the agent's connections. */
+  readonly scope: AgentScope;
 }
 
 /** Authentication of WebSocket upgrades; rejections carry an HTTP status and a reason for metrics. */

@@ -86,12 +86,28 @@ describe('agent upgrade', () => {
       NOW,
     );
 
+  it('gives the connection the agent’s organisation scope as it is now', async () => {
+    const a = agent();
+    store.setAgentScope(a.id, { kind: 'customer', orgId: 'org-a' });
+    const { ticket } = access.tickets.issue(a.id, ORIGIN);
+    const result = await auth.agent(upgrade({ origin: ORIGIN }), agentUrl(ticket));
+    expect(result).toMatchObject({
+      ok: true,
+      identity: { agentId: a.id, scope: { kind: 'customer', orgId: 'org-a' } },
+    });
+  });
+
   it('accepts a fresh ticket once, from the origin that asked for it', async () => {
     const a = agent();
     const { ticket } = access.tickets.issue(a.id, ORIGIN);
     await expect(auth.agent(upgrade({ origin: ORIGIN }), agentUrl(ticket))).resolves.toEqual({
       ok: true,
-      identity: { agentId: a.id, name: 'Sam', role: 'agent' },
+      identity: {
+        agentId: a.id,
+        name: 'Sam',
+        role: 'agent',
+        scope: { kind: 'provider', orgs: 'all' },
+      },
     });
     await expect(auth.agent(upgrade({ origin: ORIGIN }), agentUrl(ticket))).resolves.toEqual({
       ok: false,
