@@ -24,6 +24,7 @@ import {
   findAgentByEmail,
   findOrg,
   issueEnrollmentKey,
+  setProviderOrgs,
 } from '../server/identities.ts';
 import { createLogger } from '../server/logger.ts';
 import type { LogLevel } from '../server/logger.ts';
@@ -34,7 +35,7 @@ import {
   checkBindSecurity,
   systemClock,
 } from '../server/relay-server.ts';
-import type { RetentionPeriods, SessionState, Store } from '../store/store.ts';
+import type { AgentScope, Org, RetentionPeriods, SessionState, Store } from '../store/store.ts';
 import { parseRetentionConfig } from '../store/config.ts';
 import { resolveMasterKey } from '../store/master-key.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
@@ -96,6 +97,14 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/** `provider: all`, `provider: Acme, Beta`, `customer: Acme` (names where known, else ids). */
+export function describeScope(scope: AgentScope, orgs: readonly Org[]): string {
+  const name = (id: string): string => orgs.find((o) => o.id === id)?.name ?? id;
+  if (scope.kind === 'customer') return `customer: ${name(scope.orgId)}`;
+  if (scope.orgs === 'all') return 'provider: all';
+  return `provider: ${scope.orgs.length === 0 ? 'none' : scope.orgs.map(name).join(', ')}`;
 }
 
 export function defaultOpenStore(
@@ -327,6 +336,9 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
           onAgentDisabled: (agentId) => {
             relay.agentDisabled(agentId);
           },
+          onAgentScopeChanged: (agentId) => {
+            relay.agentScopeChanged(agentId);
+          },
         });
         // Listen for the stop signal before saying we are up: whoever reads the line (a
         // supervisor, a test) may send SIGTERM at once, before this process runs another line.
@@ -392,12 +404,21 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
         .default('agent')
         .argParser(oneOf(AgentRoleSchema.options, '--role')),
     )
+    .addOption(
+      new Option(
+        '--org <org>',
+        "a customer organisation's own agent (id or name): sees that organisation only; " +
+          'without it, a provider agent serving every organisation',
+      ),
+    )
     .addOption(new Option('--password-stdin', 'read the password from standard input'))
     .action(
       async (
         email: string,
-        options: { name: string; role: 'agent' | 'admin'; passwordStdin?: boolean },
+        options: { name: string; role: 'agent' | 'admin'; org?: string; passwordStdin?: boolean },
       ) => {
+        // Before the password is asked for: a wrong organisation should not cost typing it.
+        const home = options.org === undefined ? undefined : findOrg(getStore(), options.org);
         let password: string;
         if (options.passwordStdin === true) {
           password = await readAll(io.stdin);
@@ -413,11 +434,21 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
         }
         const agent = await createAgentAccount(
           getStore(),
-          { email, name: options.name, role: options.role, password },
+          {
+            email,
+            name: options.name,
+            role: options.role,
+            password,
+            ...(home === undefined ? {} : { scope: { kind: 'customer', orgId: home.id } }),
+          },
           now(),
         );
         if (globals().json === true) json({ agent });
-        else io.stdout(`Added ${agent.role} ${agent.name} <${agent.email}> (${agent.id}).\n`);
+        else {
+          io.stdout(
+            `Added ${agent.role} ${agent.name} <${agent.email}> (${agent.id}), ${describeScope(agent.scope, home === undefined ? [] : [home])}.\n`,
+          );
+        }
       },
     );
   agents
@@ -427,11 +458,45 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
       const list = getStore().listAgents();
       if (globals().json === true) json({ agents: list });
       else {
+        const orgList = getStore().listOrgs();
         io.stdout(
           `${table(
-            ['ID', 'EMAIL', 'NAME', 'ROLE', 'STATUS'],
-            list.map((a) => [a.id, a.email, a.name, a.role, a.disabled ? 'disabled' : 'active']),
+            ['ID', 'EMAIL', 'NAME', 'ROLE', 'STATUS', 'SCOPE'],
+            list.map((a) => [
+              a.id,
+              a.email,
+              a.name,
+              a.role,
+              a.disabled ? 'disabled' : 'active',
+              describeScope(a.scope, orgList),
+            ]),
           )}\n`,
+        );
+      }
+    });
+  agents
+    .command('orgs')
+    .description(
+      "set the organisations a provider agent serves: --all, or a list (a customer organisation's agent serves its own only)",
+    )
+    .argument('<email>')
+    .argument('[orgs...]', 'organisation ids or names')
+    .addOption(new Option('--all', 'serve every organisation'))
+    .action((email: string, orgList: string[], options: { all?: boolean }) => {
+      if (options.all === true && orgList.length > 0) {
+        throw new UsageError('Give --all or a list of organisations, not both.');
+      }
+      if (options.all !== true && orgList.length === 0) {
+        throw new UsageError(
+          'Give the organisations the agent serves (ids or names), or --all for every one.',
+        );
+      }
+      const agent = setProviderOrgs(getStore(), email, options.all === true ? 'all' : orgList);
+      if (globals().json === true) json({ ok: true, agentId: agent.id, scope: agent.scope });
+      else {
+        io.stdout(
+          `${agent.email} is now ${describeScope(agent.scope, getStore().listOrgs())}. ` +
+            'A running relay has closed its connections; they reconnect under the new scope.\n',
         );
       }
     });

@@ -19,6 +19,7 @@ import type { AdminReply } from '../server/admin-socket.ts';
 import type {
   Agent,
   AgentRole,
+  AgentScope,
   ChatRecord,
   ConsentReceipt,
   Device,
@@ -145,7 +146,13 @@ export class RemoteStore implements Store {
     } | null;
   }
   createAgent(
-    agent: { email: string; name: string; role: AgentRole; passwordHash: string },
+    agent: {
+      email: string;
+      name: string;
+      role: AgentRole;
+      passwordHash: string;
+      scope?: AgentScope;
+    },
     now: string,
   ): Agent {
     return this.call('createAgent', [agent, now]) as Agent;
@@ -164,6 +171,9 @@ export class RemoteStore implements Store {
   }
   setAgentDisabled(id: string, disabled: boolean): boolean {
     return this.call('setAgentDisabled', [id, disabled]) as boolean;
+  }
+  setAgentScope(id: string, scope: AgentScope): boolean {
+    return this.call('setAgentScope', [id, scope]) as boolean;
   }
   createSession(
     session: { id: string; orgId: string; deviceId: string; description: string },
@@ -206,8 +216,8 @@ export class RemoteStore implements Store {
   purge(now: Date, periods: RetentionPeriods): PurgeResult {
     return this.call('purge', [now, periods]) as PurgeResult;
   }
-  exportSession(sessionId: string, now: string): SessionExport | null {
-    return this.call('exportSession', [sessionId, now]) as SessionExport | null;
+  exportSession(sessionId: string, now: string, actor?: string): SessionExport | null {
+    return this.call('exportSession', [sessionId, now, actor]) as SessionExport | null;
   }
   eraseSession(
     sessionId: string,

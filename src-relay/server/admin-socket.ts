@@ -3,7 +3,8 @@
  * 0600 in a 0700 directory, so only the relay's own user gets in) through which `printo-relay`
  * commands run against the live store while `serve` holds it. One process still owns the data:
  * the commands' store calls are carried out here, by the relay, one at a time, between its own.
- * Disabling an agent takes effect at once (its web sessions end, its connections close).
+ * Disabling an agent takes effect at once (its web sessions end, its connections close), and so
+ * does changing its organisation scope (its connections close; it reconnects with the new one).
  *
  * Wire format: one JSON object per line each way. Request `{"id":1,"method":"listAgents",
  * "args":[]}`; answer `{"id":1,"ok":true,"value":…}` or `{"id":1,"ok":false,"error":{"code",
@@ -37,6 +38,7 @@ export const ADMIN_METHODS: readonly (keyof Store)[] = [
   'getAgent',
   'listAgents',
   'setAgentDisabled',
+  'setAgentScope',
   'getSession',
   'listSessions',
   'listChat',
@@ -90,6 +92,8 @@ export interface AdminSocketOptions {
   readonly logger: Logger;
   /** An agent was disabled through the socket: end its web sessions, close its connections. */
   readonly onAgentDisabled: (agentId: string) => void;
+  /** An agent's organisation scope changed: close its connections, which hold the old one. */
+  readonly onAgentScopeChanged: (agentId: string) => void;
 }
 
 export interface AdminSocket {
@@ -183,6 +187,9 @@ function answer(line: string, options: AdminSocketOptions): AdminReply {
     );
     if (method === 'setAgentDisabled' && value === true && request.args[1] === true) {
       options.onAgentDisabled(String(request.args[0]));
+    }
+    if (method === 'setAgentScope' && value === true) {
+      options.onAgentScopeChanged(String(request.args[0]));
     }
     if (method === 'findAgentCredentials' && value !== null && typeof value === 'object') {
       // The commands ask whether an account exists; its password hash stays here.

@@ -99,6 +99,7 @@ export function createUpgradeAuthenticator(deps: {
           name: maskFreeText(agent.name),
           role: agent.role,
           webSessionId: ticket.webSessionId,
+          scope: agent.scope,
         },
       });
     },

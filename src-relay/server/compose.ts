@@ -42,6 +42,11 @@ export interface FullRelay extends RunningRelay {
   readonly hub: SessionHub;
   /** An agent was disabled: its web sessions end and its connections close (4001) now. */
   agentDisabled(agentId: string): void;
+  /**
+   * An agent's organisation scope changed: its connections close (4008) now, as they hold the
+   * old scope. Its web sessions stay: every HTTP request reads the agent afresh.
+   */
+  agentScopeChanged(agentId: string): void;
 }
 
 export async function startRelayWithSessions(options: FullRelayOptions): Promise<FullRelay> {
@@ -102,6 +107,9 @@ export async function startRelayWithSessions(options: FullRelayOptions): Promise
     agentDisabled: (agentId) => {
       context.access.webSessions.deleteAgent(agentId);
       hub.disconnectAgent(agentId);
+    },
+    agentScopeChanged: (agentId) => {
+      hub.disconnectAgent(agentId, 'scope-changed');
     },
     stop: async (stopOptions) => {
       clearInterval(sweep);

@@ -3,7 +3,7 @@
  * the WebSocket side (sessions). Each is small so that tests can use the real implementation.
  */
 import type { IncomingMessage } from 'node:http';
-import type { AgentRole } from '../store/store.ts';
+import type { AgentRole, AgentScope } from '../store/store.ts';
 
 export interface ClientIdentity {
   readonly deviceId: string;
@@ -17,6 +17,8 @@ export interface AgentIdentity {
   readonly role: AgentRole;
   /** The web session whose ticket opened the connection: it closes when that session ends. */
   readonly webSessionId: string;
+  /** As it was when the connection opened; a change closes the agent's connections. */
+  readonly scope: AgentScope;
 }
 
 /** Authentication of WebSocket upgrades; rejections carry an HTTP status and a reason for metrics. */

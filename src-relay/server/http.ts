@@ -1,6 +1,6 @@
 /**
  * The relay's plain HTTP endpoints: device enrolment, agent login/logout/me, WebSocket tickets,
- * health and metrics. WebSocket upgrades never reach this handler (relay-server.ts routes them).
+ * session exports for agents, health and metrics. WebSocket upgrades never reach this handler (relay-server.ts routes them).
  *
  * Every response is JSON (or Prometheus text), never cached, never framed, never a stack trace.
  * There are no CORS headers: other sites cannot read any response, and the cookie endpoints
@@ -9,7 +9,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { EnrollRequestSchema, LoginRequestSchema } from '../../src-shared/protocol/http.ts';
+import {
+  EnrollRequestSchema,
+  LoginRequestSchema,
+  SessionExportResponseSchema,
+} from '../../src-shared/protocol/http.ts';
 import type {
   AgentMeResponse,
   EnrollResponse,
@@ -21,6 +25,7 @@ import type { Clock, Logger, Metrics } from './contracts.ts';
 import type { Agent, Store } from '../store/store.ts';
 import { maskFreeText } from '../sessions/inbound.ts';
 import { SESSION_COOKIE } from './agent-access.ts';
+import { agentMayExport } from './agent-scope.ts';
 import type { AgentAccess } from './agent-access.ts';
 import {
   SecretPrefix,
@@ -224,6 +229,9 @@ interface Route {
   readonly handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 }
 
+/** `/v1/agent/sessions/{sessionId}/export`; ids are UUIDs, so 128 characters is plenty. */
+const SESSION_EXPORT_PATH = /^\/v1\/agent\/sessions\/([^/]{1,128})\/export$/;
+
 export function createHttpHandler(deps: HttpDeps): HttpHandler {
   const { store, clock, logger, metrics, access } = deps;
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
@@ -400,6 +408,29 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       },
     },
 
+    /** `/v1/agent/sessions/{sessionId}/export`, matched in `dispatch`. */
+    '/v1/agent/sessions/:id/export': {
+      methods: ['GET'],
+      handle(request, response) {
+        requireReadOrigin(request);
+        const { agent } = requireAgent(request);
+        const sessionId = sessionIdOf(request);
+        // Another organisation's session, or one the agent may not export, is answered like a
+        // session that does not exist: the answer does not reveal that it does.
+        const session = store.getSession(sessionId);
+        if (session === null || !agentMayExport(agent, session)) {
+          metrics.rejected('export-refused');
+          throw new HttpError(404, 'not-found', 'No such session.');
+        }
+        const exported = store.exportSession(sessionId, now(), `agent:${agent.id}`);
+        if (exported === null) throw new HttpError(404, 'not-found', 'No such session.');
+        logger.info('session.exported', { sessionId, agentId: agent.id });
+        // Through the schema on the way out: the body holds its fields and nothing else.
+        send(response, 200, SessionExportResponseSchema.parse(exported));
+        return Promise.resolve();
+      },
+    },
+
     '/healthz': {
       methods: ['GET', 'HEAD'],
       handle(_request, response) {
@@ -424,14 +455,22 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     },
   };
 
-  const dispatch = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    let path: string;
+  const pathOf = (request: IncomingMessage): string => {
     try {
-      path = new URL(request.url ?? '/', 'http://relay.invalid').pathname;
+      return new URL(request.url ?? '/', 'http://relay.invalid').pathname;
     } catch {
       throw new HttpError(400, 'bad-request', 'Malformed request target.');
     }
-    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+  };
+
+  function sessionIdOf(request: IncomingMessage): string {
+    return SESSION_EXPORT_PATH.exec(pathOf(request))?.[1] ?? '';
+  }
+
+  const dispatch = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const path = pathOf(request);
+    const key = SESSION_EXPORT_PATH.test(path) ? '/v1/agent/sessions/:id/export' : path;
+    const route = Object.hasOwn(routes, key) ? routes[key] : undefined;
     if (route === undefined) throw new HttpError(404, 'not-found', 'No such endpoint.');
     const method = request.method ?? 'GET';
     if (!route.methods.includes(method)) {

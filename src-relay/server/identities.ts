@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { PrintoError } from '../../src-shared/errors.ts';
-import type { Agent, AgentRole, Org, Store } from '../store/store.ts';
+import type { Agent, AgentRole, AgentScope, Org, Store } from '../store/store.ts';
 import { maskFreeText } from '../sessions/inbound.ts';
 import { normalizeEmail } from './http.ts';
 import { SecretPrefix, generateSecret, hashPassword, hashSecret } from './passwords.ts';
@@ -16,6 +16,8 @@ export const IdentityErrorCode = {
   EmailTaken: 'identity.email-taken',
   NoSuchAgent: 'identity.no-such-agent',
   NoSuchOrg: 'identity.no-such-org',
+  /** A customer organisation's agent serves that organisation only. */
+  NotProvider: 'agent-not-provider',
 } as const;
 
 /** Long passphrases beat complexity rules (NIST SP 800-63B §5.1.1): a length floor only. */
@@ -85,7 +87,7 @@ export function findOrg(store: Store, idOrName: string): Org {
 
 export async function createAgentAccount(
   store: Store,
-  input: { email: string; name: string; role: AgentRole; password: string },
+  input: { email: string; name: string; role: AgentRole; password: string; scope?: AgentScope },
   now: string,
   scrypt?: ScryptParams,
 ): Promise<Agent> {
@@ -108,7 +110,13 @@ export async function createAgentAccount(
   const passwordHash = await hashPassword(input.password, scrypt);
   // The name is shown to users in the consent prompt and on chat: masked where it enters.
   return store.createAgent(
-    { email, name: maskFreeText(name.data), role: input.role, passwordHash },
+    {
+      email,
+      name: maskFreeText(name.data),
+      role: input.role,
+      passwordHash,
+      ...(input.scope === undefined ? {} : { scope: input.scope }),
+    },
     now,
   );
 }
@@ -125,6 +133,38 @@ export function findAgentByEmail(store: Store, email: string): Agent {
     );
   }
   return found.agent;
+}
+
+/**
+ * Sets which organisations a provider agent serves: all of them, or the given ones (ids or
+ * names). Refused for a customer organisation's agent, which serves its own organisation only.
+ * A running relay closes the agent's connections, which hold the old scope.
+ */
+export function setProviderOrgs(
+  store: Store,
+  email: string,
+  orgs: 'all' | readonly string[],
+): Agent {
+  const agent = findAgentByEmail(store, email);
+  const current = agent.scope;
+  if (current.kind === 'customer') {
+    const home = store.listOrgs().find((o) => o.id === current.orgId);
+    throw new PrintoError(
+      IdentityErrorCode.NotProvider,
+      `${agent.email} is an agent of the customer organisation ${home?.name ?? current.orgId}: it serves that organisation only, and cannot be given others.`,
+      {
+        hint:
+          'Served organisations are for provider agents (Printo Gens staff), added without ' +
+          '--org: printo-relay agents add EMAIL --name NAME',
+      },
+    );
+  }
+  const scope: AgentScope =
+    orgs === 'all'
+      ? { kind: 'provider', orgs: 'all' }
+      : { kind: 'provider', orgs: [...new Set(orgs.map((org) => findOrg(store, org).id))] };
+  store.setAgentScope(agent.id, scope);
+  return { ...agent, scope };
 }
 
 /**

@@ -16,6 +16,7 @@ import type {
   ProposedAction,
   Scope,
 } from '../../src-shared/protocol/v1.ts';
+import { agentServesOrg } from '../server/agent-scope.ts';
 import type { AgentIdentity, ClientIdentity, Clock, Logger, Metrics } from '../server/contracts.ts';
 import type { ChatRecord, ConsentKind, SessionState, Store } from '../store/store.ts';
 import { answerMismatch } from './answers.ts';
@@ -352,19 +353,22 @@ export class SessionHub {
   }
 
   /**
-   * Closes every connection of an agent (its account was just disabled) with 4001. Its sessions
-   * wait for it as for any dropped agent, and end when the resume window passes: it cannot come
-   * back, as the relay gives a disabled agent no ticket. Returns how many were closed.
+   * Closes every connection of an agent: its account was just disabled (4001), or its
+   * organisation scope changed (4008: the connection holds the old scope; reconnect for the new
+   * one). Its sessions wait for it as for any dropped agent, and end when the resume window
+   * passes unless it may resume them: a disabled agent gets no ticket, and a session outside the
+   * new scope is refused. Returns how many were closed.
    */
-  disconnectAgent(agentId: string): number {
+  disconnectAgent(agentId: string, why: 'disabled' | 'scope-changed' = 'disabled'): number {
     let closed = 0;
     for (const peer of [...this.peers]) {
       if (peer.role !== 'agent' || peer.agent?.agentId !== agentId || peer.closed) continue;
-      this.closePeer(peer, CloseCode.authFailed, 'agent disabled');
+      if (why === 'disabled') this.closePeer(peer, CloseCode.authFailed, 'agent disabled');
+      else this.closePeer(peer, CloseCode.scopeChanged, 'agent scope changed');
       closed += 1;
     }
     if (closed > 0)
-      this.options.logger.info('agent.disconnected', { agentId, connections: closed });
+      this.options.logger.info('agent.disconnected', { agentId, connections: closed, why });
     return closed;
   }
 
@@ -420,7 +424,9 @@ export class SessionHub {
         ? false
         : peer.role === 'client'
           ? session.deviceId === peer.client?.deviceId
-          : session.agent?.agentId === peer.agent?.agentId;
+          : session.agent?.agentId === peer.agent?.agentId &&
+            peer.agent !== undefined &&
+            agentServesOrg(peer.agent, session.orgId);
     const stream = session === undefined ? null : this.streamOf(session, peer.role);
     if (
       session === undefined ||
@@ -823,8 +829,9 @@ export class SessionHub {
   }
 
   private sendQueue(peer: Peer): void {
+    const agent = peer.agent;
     const waiting = [...this.sessions.values()]
-      .filter((s) => s.state === 'waiting')
+      .filter((s) => s.state === 'waiting' && agent !== undefined && agentServesOrg(agent, s.orgId))
       .sort((a, b) => a.createdAt - b.createdAt)
       // A frame must stay under the size limit: the oldest requests first.
       .slice(0, 100)
@@ -861,7 +868,8 @@ export class SessionHub {
       }
       const code = target.code.replace(/[\s-]/g, '');
       session = this.byCode.get(code);
-      if (session === undefined) {
+      // Another organisation's code is a wrong code, and costs a guess: codes cannot be probed.
+      if (session === undefined || !agentServesOrg(agent, session.orgId)) {
         for (const key of keys) this.guesses.recordFailure(key, now);
         this.options.metrics.rejected('code-invalid');
         this.error(
@@ -883,7 +891,8 @@ export class SessionHub {
       }
     } else {
       session = this.sessions.get(target.sessionId);
-      if (session === undefined) {
+      // Another organisation's session does not exist, as far as this agent can tell.
+      if (session === undefined || !agentServesOrg(agent, session.orgId)) {
         this.error(peer, 'no-session', 'No such session is waiting.', ref);
         return;
       }

@@ -163,6 +163,26 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK (notice_echo IN ('matched', 'mismatched'));
     `,
   },
+  {
+    version: 5,
+    name: 'agent-org-scope',
+    // Which organisations' sessions an agent may see (src-relay/server/agent-scope.ts). A
+    // customer agent (co-managed IT) has a home organisation; a provider agent (home NULL)
+    // serves every organisation, or only those listed in agent_served_orgs when serves_all is
+    // 0. The flag, rather than "an empty list means all", keeps a provider whose last listed
+    // organisation disappears serving none instead of every one. Existing agents become
+    // providers serving all: what they could do before.
+    sql: `
+      ALTER TABLE agents ADD COLUMN home_org_id TEXT REFERENCES orgs(id);
+      ALTER TABLE agents ADD COLUMN serves_all INTEGER NOT NULL DEFAULT 1
+        CHECK (serves_all IN (0, 1));
+      CREATE TABLE agent_served_orgs (
+        agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+        org_id TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+        PRIMARY KEY (agent_id, org_id)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
@@ -228,8 +248,11 @@ export function migrate(
   const record = db.prepare(
     'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
   );
+  const present = new Set(applied.map((row) => row.version));
+  // Every known migration the file lacks, in order: not only those above its highest. Migrations
+  // are numbered on parallel branches, so a file may hold 1, 2 and 5 before 3 and 4 arrive.
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (migration.version <= current) continue;
+    if (present.has(migration.version)) continue;
     db.exec('BEGIN IMMEDIATE');
     try {
       db.exec(migration.sql);

@@ -55,6 +55,7 @@ import {
 import type {
   Agent,
   AgentRole,
+  AgentScope,
   ChatRecord,
   ConsentKind,
   ConsentReceipt,
@@ -306,14 +307,67 @@ export class SqliteStore implements Store {
   }
 
   private toAgent(row: Row): Agent {
+    const id = text(row, 'id');
     return {
-      id: text(row, 'id'),
+      id,
       email: text(row, 'email'),
       name: text(row, 'name'),
       role: storedOneOf(row, 'role', ROLES),
       disabled: int(row, 'disabled') === 1,
       createdAt: text(row, 'created_at'),
+      scope: this.agentScope(id, row),
     };
+  }
+
+  /** Migration 5: home organisation, else all organisations or the listed ones. */
+  private agentScope(id: string, row: Row): AgentScope {
+    const home = textOrNull(row, 'home_org_id');
+    if (home !== null) return { kind: 'customer', orgId: home };
+    if (int(row, 'serves_all') === 1) return { kind: 'provider', orgs: 'all' };
+    const orgs = this.sql('SELECT org_id FROM agent_served_orgs WHERE agent_id = ? ORDER BY org_id')
+      .all(id)
+      .map((served) => text(served, 'org_id'));
+    return { kind: 'provider', orgs };
+  }
+
+  /** A scope as given by a caller: known organisations, a provider's list not empty. */
+  private checkedScope(scope: AgentScope | undefined): AgentScope {
+    if (scope === undefined) return { kind: 'provider', orgs: 'all' };
+    const orgExists = (orgId: string): void => {
+      if (this.sql('SELECT 1 FROM orgs WHERE id = ?').get(orgId) === undefined) {
+        throw storeError(StoreErrorCode.notFound, `There is no organisation ${orgId}.`);
+      }
+    };
+    if (scope.kind === 'customer') {
+      orgExists(nonEmpty(scope.orgId, 'orgId'));
+      return { kind: 'customer', orgId: scope.orgId };
+    }
+    // Typed, but it may have come over the admin socket as JSON.
+    if ((scope.kind as string) !== 'provider') {
+      throw invalid('scope.kind must be provider or customer');
+    }
+    if (scope.orgs === 'all') return { kind: 'provider', orgs: 'all' };
+    if (!Array.isArray(scope.orgs) || scope.orgs.length === 0) {
+      // Not read as "all": an empty list that widened access would be a trap.
+      throw invalid("A provider's organisations are 'all' or a list of at least one.");
+    }
+    const orgs = [...new Set(scope.orgs.map((orgId) => nonEmpty(orgId, 'orgId')))].sort();
+    orgs.forEach(orgExists);
+    return { kind: 'provider', orgs };
+  }
+
+  /** Writes a checked scope (inside the caller's transaction). */
+  private writeScope(agentId: string, scope: AgentScope): void {
+    this.sql('UPDATE agents SET home_org_id = ?, serves_all = ? WHERE id = ?').run(
+      scope.kind === 'customer' ? scope.orgId : null,
+      scope.kind === 'provider' && scope.orgs === 'all' ? 1 : 0,
+      agentId,
+    );
+    this.sql('DELETE FROM agent_served_orgs WHERE agent_id = ?').run(agentId);
+    if (scope.kind === 'provider' && scope.orgs !== 'all') {
+      const insert = this.sql('INSERT INTO agent_served_orgs (agent_id, org_id) VALUES (?, ?)');
+      for (const orgId of scope.orgs) insert.run(agentId, orgId);
+    }
   }
 
   private toDevice(row: Row): Device {
@@ -493,7 +547,13 @@ export class SqliteStore implements Store {
   }
 
   createAgent(
-    agent: { email: string; name: string; role: AgentRole; passwordHash: string },
+    agent: {
+      email: string;
+      name: string;
+      role: AgentRole;
+      passwordHash: string;
+      scope?: AgentScope;
+    },
     now: string,
   ): Agent {
     return this.guard('create an agent', () => {
@@ -504,27 +564,32 @@ export class SqliteStore implements Store {
         role: oneOf(agent.role, ROLES, 'role'),
         disabled: false,
         createdAt: isoTime(now, 'now'),
+        scope: this.checkedScope(agent.scope),
       };
-      try {
-        this.sql(
-          'INSERT INTO agents (id, email, name, role, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
-        ).run(
-          created.id,
-          created.email,
-          created.name,
-          created.role,
-          nonEmpty(agent.passwordHash, 'passwordHash'),
-          created.createdAt,
-        );
-      } catch (error) {
-        if (isDuplicate(error)) {
-          throw storeError(
-            StoreErrorCode.conflict,
-            `An agent with the email ${created.email} already exists.`,
+      const passwordHash = nonEmpty(agent.passwordHash, 'passwordHash');
+      this.transaction(() => {
+        try {
+          this.sql(
+            'INSERT INTO agents (id, email, name, role, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
+          ).run(
+            created.id,
+            created.email,
+            created.name,
+            created.role,
+            passwordHash,
+            created.createdAt,
           );
+        } catch (error) {
+          if (isDuplicate(error)) {
+            throw storeError(
+              StoreErrorCode.conflict,
+              `An agent with the email ${created.email} already exists.`,
+            );
+          }
+          throw error;
         }
-        throw error;
-      }
+        this.writeScope(created.id, created.scope);
+      });
       return created;
     });
   }
@@ -560,6 +625,17 @@ export class SqliteStore implements Store {
         id,
       );
       return Number(result.changes) > 0;
+    });
+  }
+
+  setAgentScope(id: string, scope: AgentScope): boolean {
+    return this.guard("set an agent's scope", () => {
+      const checked = this.checkedScope(scope);
+      if (this.sql('SELECT 1 FROM agents WHERE id = ?').get(id) === undefined) return false;
+      this.transaction(() => {
+        this.writeScope(id, checked);
+      });
+      return true;
     });
   }
 
@@ -924,7 +1000,7 @@ export class SqliteStore implements Store {
     return deleted;
   }
 
-  exportSession(sessionId: string, now: string): SessionExport | null {
+  exportSession(sessionId: string, now: string, actor?: string): SessionExport | null {
     return this.guard('export a session', () => {
       const exportedAt = isoTime(now, 'now');
       const row = this.sessionRow(sessionId);
@@ -942,7 +1018,11 @@ export class SqliteStore implements Store {
         consentReceipts: this.listConsentReceipts(sessionId),
       };
       this.transaction(() => {
-        this.auditLog.append('export', exportedAt, { sessionId });
+        this.auditLog.append(
+          'export',
+          exportedAt,
+          actor === undefined ? { sessionId } : { sessionId, actor: nonEmpty(actor, 'actor') },
+        );
       });
       return exported;
     });

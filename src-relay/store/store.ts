@@ -21,6 +21,15 @@ export interface Device {
 
 export type AgentRole = 'agent' | 'admin';
 
+/**
+ * Whose sessions an agent may see (src-relay/server/agent-scope.ts decides): a provider agent
+ * (Printo Gens staff) serves every organisation or the listed ones; a customer agent (an
+ * organisation's own IT, co-managed) serves its home organisation only.
+ */
+export type AgentScope =
+  | { readonly kind: 'provider'; readonly orgs: 'all' | readonly string[] }
+  | { readonly kind: 'customer'; readonly orgId: string };
+
 export interface Agent {
   readonly id: string;
   readonly email: string;
@@ -28,6 +37,7 @@ export interface Agent {
   readonly role: AgentRole;
   readonly disabled: boolean;
   readonly createdAt: string;
+  readonly scope: AgentScope;
 }
 
 export type SessionState = 'waiting' | 'awaiting-consent' | 'active' | 'ended';
@@ -127,14 +137,23 @@ export interface Store {
   /** The device and its secret hash, for authentication. */
   findDeviceCredentials(deviceId: string): { device: Device; secretHash: string } | null;
 
+  /** A provider agent serving every organisation unless `scope` says otherwise. */
   createAgent(
-    agent: { email: string; name: string; role: AgentRole; passwordHash: string },
+    agent: {
+      email: string;
+      name: string;
+      role: AgentRole;
+      passwordHash: string;
+      scope?: AgentScope;
+    },
     now: string,
   ): Agent;
   findAgentCredentials(email: string): { agent: Agent; passwordHash: string } | null;
   getAgent(id: string): Agent | null;
   listAgents(): readonly Agent[];
   setAgentDisabled(id: string, disabled: boolean): boolean;
+  /** Replaces the agent's scope; false when there is no such agent. Unknown orgs: not-found. */
+  setAgentScope(id: string, scope: AgentScope): boolean;
 
   createSession(
     session: { id: string; orgId: string; deviceId: string; description: string },
@@ -161,7 +180,8 @@ export interface Store {
   setLegalHold(sessionId: string, hold: boolean, now?: string): boolean;
   /** Deletes what is past its retention period and not on hold; `now` is the caller's clock. */
   purge(now: Date, periods: RetentionPeriods): PurgeResult;
-  exportSession(sessionId: string, now: string): SessionExport | null;
+  /** `actor` (an id such as `agent:<agentId>`) goes into the audit entry; none for an operator. */
+  exportSession(sessionId: string, now: string, actor?: string): SessionExport | null;
   /** Erases a session's transcript and receipts' personal content; refused while on hold. */
   eraseSession(
     sessionId: string,

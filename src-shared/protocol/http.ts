@@ -4,6 +4,7 @@
  * answers with them, and they are in docs/printo-support.v1.schema.json with the frames.
  */
 import { z } from 'zod';
+import { ScopeSchema } from './v1.ts';
 
 /** POST /v1/enroll */
 export const EnrollRequestSchema = z.object({
@@ -46,6 +47,64 @@ export const TicketResponseSchema = z.object({
   expiresAt: z.iso.datetime({ offset: true }),
 });
 export type TicketResponse = z.infer<typeof TicketResponseSchema>;
+
+const Time = z.iso.datetime({ offset: true });
+
+/**
+ * 200 from GET /v1/agent/sessions/{sessionId}/export: one session with its transcript (card
+ * numbers masked, as stored) and consent receipts, as the relay keeps it (docs/privacy.md §5).
+ * For an agent serving the session's organisation who is an admin or was the session's agent.
+ */
+export const SessionExportResponseSchema = z.object({
+  format: z.literal('printo-relay/session-export/v1'),
+  exportedAt: Time,
+  session: z.object({
+    id: z.string(),
+    orgId: z.string(),
+    deviceId: z.string(),
+    /** '' once the transcript is deleted or erased. */
+    description: z.string(),
+    state: z.enum(['waiting', 'awaiting-consent', 'active', 'ended']),
+    agentId: z.string().nullable(),
+    grantedScopes: z.array(ScopeSchema),
+    createdAt: Time,
+    endedAt: Time.nullable(),
+    endReason: z.string().nullable(),
+    legalHold: z.boolean(),
+    transcriptDeletedAt: Time.optional(),
+    erasedAt: Time.optional(),
+  }),
+  device: z
+    .object({ id: z.string(), orgId: z.string(), name: z.string(), createdAt: Time })
+    .nullable(),
+  agent: z.object({ id: z.string(), name: z.string() }).nullable(),
+  transcript: z.array(
+    z.object({
+      sessionId: z.string(),
+      messageId: z.string(),
+      seq: z.int().min(1),
+      from: z.enum(['client', 'agent', 'relay']),
+      senderName: z.string(),
+      text: z.string(),
+      redacted: z.boolean(),
+      at: Time,
+    }),
+  ),
+  consentReceipts: z.array(
+    z.object({
+      id: z.string(),
+      sessionId: z.string(),
+      kind: z.enum(['grant', 'deny', 'timeout', 'revoke', 'end']),
+      /** `client:<deviceId>`, `agent:<agentId>` or `relay`. */
+      actor: z.string(),
+      scopes: z.array(ScopeSchema),
+      /** '' once the session was erased. */
+      notice: z.string(),
+      at: Time,
+    }),
+  ),
+});
+export type SessionExportResponse = z.infer<typeof SessionExportResponseSchema>;
 
 /** GET /healthz: 200 `ok`, 503 `shutting-down`. */
 export const HealthResponseSchema = z.object({ status: z.enum(['ok', 'shutting-down']) });

@@ -14,6 +14,7 @@ import {
   HealthResponseSchema,
   HttpErrorBodySchema,
   LoginRequestSchema,
+  SessionExportResponseSchema,
   TicketResponseSchema,
 } from './http.ts';
 import {
@@ -57,6 +58,11 @@ export function protocolJsonSchema(): Record<string, unknown> {
     [LoginRequestSchema, 'LoginRequest', 'Body of POST /v1/agent/login (answered 204 + cookie).'],
     [AgentMeResponseSchema, 'AgentMeResponse', 'Body of the 200 answer to GET /v1/agent/me.'],
     [TicketResponseSchema, 'TicketResponse', 'Body of the 200 answer to POST /v1/agent/ticket.'],
+    [
+      SessionExportResponseSchema,
+      'SessionExportResponse',
+      'Body of the 200 answer to GET /v1/agent/sessions/{sessionId}/export.',
+    ],
     [HealthResponseSchema, 'HealthResponse', 'Body of GET /healthz (200 ok, 503 shutting-down).'],
     [HttpErrorBodySchema, 'HttpError', 'Body of every 4xx and 5xx answer.'],
   ];

@@ -54,6 +54,8 @@ export const CloseCode = {
   rateLimited: 4005,
   resumeRejected: 4006,
   unsupportedVersion: 4007,
+  /** The agent's organisation scope changed: reconnect (new ticket) to work under the new one. */
+  scopeChanged: 4008,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

@@ -12,7 +12,7 @@ import { createAgentAccount, createOrgWithKey } from '../../../src-relay/server/
 import { RelayRetentionConfigSchema } from '../../../src-relay/store/config.ts';
 import { renderProtocolSchema, SCHEMA_FILE } from '../../../scripts/write-protocol-schema.ts';
 import { activeChatSession, newHub, turn } from '../relay/sessions/hub-harness.ts';
-import { newStore, seedWorld } from '../relay/store/fixture.ts';
+import { newStore, seedSession, seedWorld } from '../relay/store/fixture.ts';
 import { diagnostics, jobs, printers } from '../session/fixtures.ts';
 
 function validators() {
@@ -179,6 +179,49 @@ describe('the protocol JSON Schema', () => {
       expect(check.http('TicketResponse')(await ticket.json())).toEqual([]);
       const health = await fetch(`${relay.url}/healthz`);
       expect(check.http('HealthResponse')(await health.json())).toEqual([]);
+    } finally {
+      await relay.stop({ reason: 'test done' });
+    }
+  });
+  it('describes the session export an agent downloads', async () => {
+    const check = validators();
+    const { store } = newStore();
+    const world = seedWorld(store); // its agent is the session's agent
+    // Now, not the fixture's date: the relay purges on start, by the system clock.
+    const session = seedSession(store, world, { createdAt: new Date().toISOString() });
+    const agent = await createAgentAccount(
+      store,
+      {
+        email: 'kim@printogens.example',
+        name: 'Kim',
+        role: 'admin',
+        password: 'correct horse battery staple',
+      },
+      new Date().toISOString(),
+      { N: 1024, r: 8, p: 1 },
+    );
+    const relay = await startRelayWithSessions({
+      store,
+      retention: RelayRetentionConfigSchema.parse({}),
+      port: 0,
+      logger: silentLogger,
+    });
+    try {
+      const origin = new URL(relay.url).origin;
+      const login = await fetch(`${relay.url}/v1/agent/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: origin },
+        body: JSON.stringify({ email: agent.email, password: 'correct horse battery staple' }),
+      });
+      expect(login.status).toBe(204);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const exported = await fetch(`${relay.url}/v1/agent/sessions/${session.id}/export`, {
+        headers: { Cookie: cookie },
+      });
+      expect(exported.status).toBe(200);
+      const body = (await exported.json()) as { transcript: unknown[] };
+      expect(body.transcript).toHaveLength(2);
+      expect(check.http('SessionExportResponse')(body)).toEqual([]);
     } finally {
       await relay.stop({ reason: 'test done' });
     }

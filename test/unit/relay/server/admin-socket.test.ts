@@ -25,15 +25,17 @@ async function setUp() {
   const { store, dir } = newStore();
   const world = seedWorld(store);
   const disabled: string[] = [];
+  const rescoped: string[] = [];
   const admin = await startAdminSocket({
     dataDir: dir,
     store,
     logger: silentLogger,
     onAgentDisabled: (id) => disabled.push(id),
+    onAgentScopeChanged: (id) => rescoped.push(id),
   });
   if (admin === null) throw new Error('no admin socket');
   open.push(admin);
-  return { store, dir, world, admin, disabled };
+  return { store, dir, world, admin, disabled, rescoped };
 }
 
 /** Raw lines, as any client on the socket could send them. */
@@ -97,6 +99,31 @@ describe('admin socket', () => {
     expect(store.getAgent(world.agentId)?.disabled).toBe(true);
     // Store errors keep their code.
     expect(bad).toMatchObject({ ok: false, error: { code: 'store-invalid-input' } });
+  });
+
+  it('changes an agent’s scope on the live store and reports it, so its connections close', async () => {
+    const { store, world, admin, rescoped } = await setUp();
+    // (A RemoteStore cannot be used here: it waits on this thread, which answers the socket.)
+    const answers = (
+      await exchange(admin.path, [
+        encodeAdmin({
+          id: 1,
+          method: 'setAgentScope',
+          args: [world.agentId, { kind: 'provider', orgs: [world.orgId] }],
+        }),
+        encodeAdmin({
+          id: 2,
+          method: 'setAgentScope',
+          args: ['no-such-agent', { kind: 'provider', orgs: 'all' }],
+        }),
+      ])
+    ).map((line) => decodeAdmin(line) as AdminReply);
+    expect(answers).toEqual([
+      { id: 1, ok: true, value: true },
+      { id: 2, ok: true, value: false },
+    ]);
+    expect(store.getAgent(world.agentId)?.scope).toEqual({ kind: 'provider', orgs: [world.orgId] });
+    expect(rescoped).toEqual([world.agentId]);
   });
 
   it('refuses what the commands do not need, bad JSON, and keeps password hashes in', async () => {

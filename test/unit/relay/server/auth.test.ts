@@ -86,13 +86,30 @@ describe('agent upgrade', () => {
       NOW,
     );
 
+  it('gives the connection the agent’s organisation scope as it is now', async () => {
+    const a = agent();
+    store.setAgentScope(a.id, { kind: 'customer', orgId: 'org-a' });
+    const { ticket } = access.tickets.issue(a.id, ORIGIN, access.webSessions.create(a.id).id);
+    const result = await auth.agent(upgrade({ origin: ORIGIN }), agentUrl(ticket));
+    expect(result).toMatchObject({
+      ok: true,
+      identity: { agentId: a.id, scope: { kind: 'customer', orgId: 'org-a' } },
+    });
+  });
+
   it('accepts a fresh ticket once, from the origin that asked for it', async () => {
     const a = agent();
     const web = access.webSessions.create(a.id);
     const { ticket } = access.tickets.issue(a.id, ORIGIN, web.id);
     await expect(auth.agent(upgrade({ origin: ORIGIN }), agentUrl(ticket))).resolves.toEqual({
       ok: true,
-      identity: { agentId: a.id, name: 'Sam', role: 'agent', webSessionId: web.id },
+      identity: {
+        agentId: a.id,
+        name: 'Sam',
+        role: 'agent',
+        webSessionId: web.id,
+        scope: { kind: 'provider', orgs: 'all' },
+      },
     });
     await expect(auth.agent(upgrade({ origin: ORIGIN }), agentUrl(ticket))).resolves.toEqual({
       ok: false,

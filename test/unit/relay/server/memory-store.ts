@@ -49,11 +49,19 @@ export function createMemoryStore(): MemoryStore {
       return device;
     },
     findDeviceCredentials: (id) => devices.get(id) ?? null,
-    createAgent({ email, name, role, passwordHash }, now) {
+    createAgent({ email, name, role, passwordHash, scope }, now) {
       if ([...agents.values()].some((a) => a.agent.email === email)) {
         throw new Error('duplicate email');
       }
-      const agent = { id: randomUUID(), email, name, role, disabled: false, createdAt: now };
+      const agent: Agent = {
+        id: randomUUID(),
+        email,
+        name,
+        role,
+        disabled: false,
+        createdAt: now,
+        scope: scope ?? { kind: 'provider', orgs: 'all' },
+      };
       agents.set(agent.id, { agent, passwordHash });
       return agent;
     },
@@ -65,6 +73,12 @@ export function createMemoryStore(): MemoryStore {
       const entry = agents.get(id);
       if (entry === undefined) return false;
       entry.agent = { ...entry.agent, disabled };
+      return true;
+    },
+    setAgentScope(id, scope) {
+      const entry = agents.get(id);
+      if (entry === undefined) return false;
+      entry.agent = { ...entry.agent, scope };
       return true;
     },
     createSession({ id, orgId, deviceId, description }, now) {

@@ -24,19 +24,25 @@ export function peer(): {
   frames: Frame[];
   /** What this peer sent the relay. */
   sent: Frame[];
+  /** How the relay closed this connection, if it did. */
+  closes: { code: number; reason: string }[];
   send(type: string, payload: unknown): void;
   bind(h: { onFrame(raw: string): void }): void;
 } {
   const frames: Frame[] = [];
   const sent: Frame[] = [];
+  const closes: { code: number; reason: string }[] = [];
   let seq = 0;
   let handler: { onFrame(raw: string): void } | undefined;
   return {
     frames,
     sent,
+    closes,
     connection: {
       send: (frame) => frames.push(JSON.parse(frame) as Frame),
-      close: () => undefined,
+      close: (code, reason) => {
+        closes.push({ code, reason });
+      },
       remoteAddress: '127.0.0.1',
     },
     bind: (h) => {
@@ -84,7 +90,13 @@ export function activeChatSession(
   agent.bind(
     hub.attach(agent.connection, {
       role: 'agent',
-      agent: { agentId: world.agentId, name: 'Alice Agent', role: 'agent', webSessionId: 'web-1' },
+      agent: {
+        agentId: world.agentId,
+        name: 'Alice Agent',
+        role: 'agent',
+        webSessionId: 'web-1',
+        scope: { kind: 'provider', orgs: 'all' },
+      },
     }),
   );
   client.send('hello', {});

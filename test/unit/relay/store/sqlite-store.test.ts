@@ -71,6 +71,7 @@ describe('opening the database', () => {
       expect(db.prepare('SELECT version, name, applied_at FROM schema_migrations').all()).toEqual([
         { version: 1, name: 'initial', applied_at: T0 },
         { version: 2, name: 'chat-by-session-number', applied_at: T0 },
+        { version: 5, name: 'agent-org-scope', applied_at: T0 },
       ]);
     });
   });
@@ -89,9 +90,33 @@ describe('opening the database', () => {
     });
   });
 
-  it('declares its migrations in order from 1, each with a name', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_m, i) => i + 1));
+  it('declares its migrations in ascending order from 1, each once, each with a name', () => {
+    const versions = MIGRATIONS.map((m) => m.version);
+    expect(versions[0]).toBe(1);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
     for (const migration of MIGRATIONS) expect(migration.name).toMatch(/^[a-z][a-z0-9-]*$/);
+  });
+
+  it('applies a known migration the file lacks even below its highest (parallel numbering)', () => {
+    const dir = tempDir();
+    const db = new DatabaseSync(join(dir, 'm.sqlite'));
+    const table = (n: number) => ({
+      version: n,
+      name: `table-${String(n)}`,
+      sql: `CREATE TABLE t${String(n)} (x TEXT);`,
+    });
+    try {
+      expect(migrate(db, 'm.sqlite', T0, [table(1), table(2), table(5)])).toEqual([1, 2, 5]);
+      expect(migrate(db, 'm.sqlite', T0, [1, 2, 3, 4, 5].map(table))).toEqual([3, 4]);
+      expect(
+        db
+          .prepare('SELECT version FROM schema_migrations ORDER BY version')
+          .all()
+          .map((row) => row['version']),
+      ).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses a database written by a newer relay, and leaves it alone', () => {
@@ -128,12 +153,13 @@ describe('opening the database', () => {
       const sessionColumns =
         'id, org_id, device_id, description, state, agent_id, granted_scopes, created_at, ' +
         'ended_at, end_reason, legal_hold, transcript_deleted_at, erased_at';
+      const agentColumns = 'id, email, name, role, password_hash, disabled, created_at';
       db.exec(`
         INSERT INTO meta SELECT * FROM current.meta;
         INSERT INTO orgs SELECT * FROM current.orgs;
         INSERT INTO enrollment_keys SELECT * FROM current.enrollment_keys;
         INSERT INTO devices SELECT * FROM current.devices;
-        INSERT INTO agents SELECT * FROM current.agents;
+        INSERT INTO agents SELECT ${agentColumns} FROM current.agents;
         INSERT INTO sessions (${sessionColumns}) SELECT ${sessionColumns} FROM current.sessions;
         INSERT INTO session_keys SELECT * FROM current.session_keys;
         INSERT INTO consent_receipts SELECT * FROM current.consent_receipts;
