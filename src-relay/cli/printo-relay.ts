@@ -38,6 +38,7 @@ import type { RetentionPeriods, SessionState, Store } from '../store/store.ts';
 import { parseRetentionConfig } from '../store/config.ts';
 import { resolveMasterKey } from '../store/master-key.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
+import { RELAY_VERSION } from '../version.ts';
 import { promptHidden, readAll } from './prompt.ts';
 import { RemoteStore } from './remote-store.ts';
 
@@ -46,6 +47,11 @@ export const ExitCode = { Ok: 0, Failed: 1, Usage: 2 } as const;
 export const DATA_DIR_ENV = 'PRINTO_RELAY_DATA';
 export const DEFAULT_DATA_DIR = 'printo-relay-data';
 export const CONFIG_FILE = 'config.json';
+
+export const CliErrorCode = {
+  /** A command other than `serve` was pointed at a data directory that does not exist. */
+  DataDirMissing: 'data-dir-missing',
+} as const;
 
 export interface RelayCliIo {
   readonly stdout: (text: string) => void;
@@ -168,6 +174,7 @@ export async function runRelayCli(
       ),
     )
     .addOption(new Option('--json', 'machine-readable JSON on standard output'))
+    .version(RELAY_VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -192,9 +199,7 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
   const json = (value: unknown): void => {
     io.stdout(`${JSON.stringify(value, null, 2)}\n`);
   };
-  const ensureDataDir = (): string => {
-    const dir = dataDir();
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const warnIfShared = (dir: string): string => {
     if (process.platform !== 'win32' && (statSync(dir).mode & 0o077) !== 0) {
       io.stderr(
         `printo-relay: warning: ${dir} is accessible to other users; restrict it: chmod 700 ${dir}\n`,
@@ -202,13 +207,40 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     }
     return dir;
   };
+  /** `serve` makes the data directory on first start. */
+  const ensureDataDir = (): string => {
+    const dir = dataDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return warnIfShared(dir);
+  };
+  /**
+   * The other commands need one that exists: a mistyped path or the wrong working directory must
+   * not leave an empty relay behind and answer "nothing there".
+   */
+  const existingDataDir = (): string => {
+    const dir = dataDir();
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new PrintoError(
+        CliErrorCode.DataDirMissing,
+        `There is no relay data directory at ${dir}${existsSync(dir) ? ' (it is not a directory)' : ''}.`,
+        {
+          hint:
+            `Give the relay's directory with --data-dir DIR or $${DATA_DIR_ENV} (default ` +
+            `./${DEFAULT_DATA_DIR} in the working directory), or create it by starting the relay ` +
+            `once: printo-relay --data-dir ${dir} serve`,
+        },
+      );
+    }
+    return warnIfShared(dir);
+  };
   /**
    * The store: the running relay's, through its admin socket, when `serve` holds the data
    * directory (unless `local`); else the file itself.
    */
   const getStore = (mode: 'any' | 'local' = 'any'): Store => {
     if (store !== undefined) return store;
-    const dir = ensureDataDir();
+    // `serve` (local) has made the directory already.
+    const dir = mode === 'local' ? dataDir() : existingDataDir();
     const socket = adminSocketPath(dir);
     if (mode === 'any' && existsSync(socket)) {
       try {
@@ -575,7 +607,7 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     .command('purge')
     .description('delete now what is past its retention period and not on hold')
     .action(() => {
-      const retention = loadRetention(ensureDataDir());
+      const retention = loadRetention(existingDataDir());
       const result = getStore().purge(new Date(clock.now()), retention);
       if (globals().json === true) json({ ...result, retention });
       else {
