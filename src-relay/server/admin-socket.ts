@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { isPrintoError } from '../../src-shared/errors.ts';
 import type { Store } from '../store/store.ts';
 import type { Logger } from './contracts.ts';
+import { errorFields } from './logger.ts';
 
 export const ADMIN_SOCKET = 'admin.sock';
 
@@ -190,6 +191,8 @@ function answer(line: string, options: AdminSocketOptions): AdminReply {
     }
     return { id, ok: true, value: value ?? null };
   } catch (error) {
+    // The code says why (store-locked, store-disk-full…); the arguments stay out of the log.
+    options.logger.warn('admin.call-failed', { method, ...errorFields(error) });
     return {
       id,
       ok: false,
