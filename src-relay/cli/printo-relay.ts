@@ -8,8 +8,8 @@
  * Secrets (enrollment keys, the first admin password) are printed once on standard output and
  * never logged; passwords are read from the terminal or `--password-stdin`, never from argv.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PrintoError, UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
@@ -34,8 +34,8 @@ import {
   checkBindSecurity,
   systemClock,
 } from '../server/relay-server.ts';
-import type { RetentionPeriods, SessionState, Store } from '../store/store.ts';
-import { parseRetentionConfig } from '../store/config.ts';
+import type { SessionState, Store } from '../store/store.ts';
+import { loadRelayConfig } from '../store/config.ts';
 import { resolveMasterKey } from '../store/master-key.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { RELAY_VERSION } from '../version.ts';
@@ -46,7 +46,6 @@ export const ExitCode = { Ok: 0, Failed: 1, Usage: 2 } as const;
 
 export const DATA_DIR_ENV = 'PRINTO_RELAY_DATA';
 export const DEFAULT_DATA_DIR = 'printo-relay-data';
-export const CONFIG_FILE = 'config.json';
 
 export const CliErrorCode = {
   /** A command other than `serve` was pointed at a data directory that does not exist. */
@@ -113,26 +112,6 @@ export function defaultOpenStore(
       masterKey: resolveMasterKey(dataDir, env).key,
       clock: () => new Date(clock.now()),
     });
-}
-
-/** Retention periods from DATA_DIR/config.json (all defaults when there is no file). */
-export function loadRetention(dataDir: string): RetentionPeriods {
-  const path = join(dataDir, CONFIG_FILE);
-  if (!existsSync(path)) return parseRetentionConfig(undefined, path);
-  let config: unknown;
-  try {
-    config = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new PrintoError('config-invalid', `Cannot read ${path} as JSON.`, {
-      hint: 'Fix the file or remove it to use the defaults.',
-      cause: error,
-    });
-  }
-  const retention =
-    typeof config === 'object' && config !== null
-      ? (config as Record<string, unknown>)['retention']
-      : undefined;
-  return parseRetentionConfig(retention, path);
 }
 
 function signalStop(): Promise<string> {
@@ -317,7 +296,8 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
           force: options.forceInsecure === true,
         });
         const dir = ensureDataDir();
-        const retention = loadRetention(dir);
+        const config = loadRelayConfig(dir);
+        const { retention } = config;
         const opened = getStore('local');
         const first = await bootstrapFirstStart(opened, now());
         if (first !== null) {
@@ -336,6 +316,7 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
         }
         const logger = createLogger({
           level: options.logLevel,
+          now: () => clock.now(),
           ...(deps.logWrite === undefined ? {} : { write: deps.logWrite }),
         });
         const relay = await startRelayWithSessions({
@@ -351,6 +332,16 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
           ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
         });
         store = undefined; // the relay owns it now and closes it last
+        // What will be deleted when, and why: each period with where it came from.
+        logger.info('retention.in-force', {
+          chatTranscriptDays: retention.chatTranscriptDays,
+          chatTranscriptFrom: config.retentionSources.chatTranscriptDays,
+          consentReceiptDays: retention.consentReceiptDays,
+          consentReceiptFrom: config.retentionSources.consentReceiptDays,
+          sessionMetadataDays: retention.sessionMetadataDays,
+          sessionMetadataFrom: config.retentionSources.sessionMetadataDays,
+          configFile: config.path,
+        });
         // The other commands run through the relay while it holds the data directory.
         const admin = await startAdminSocket({
           dataDir: dir,
@@ -607,7 +598,7 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     .command('purge')
     .description('delete now what is past its retention period and not on hold')
     .action(() => {
-      const retention = loadRetention(existingDataDir());
+      const { retention } = loadRelayConfig(existingDataDir());
       const result = getStore().purge(new Date(clock.now()), retention);
       if (globals().json === true) json({ ...result, retention });
       else {

@@ -60,3 +60,61 @@ export async function runCli(
 export function inDir(dir: string) {
   return (...argv: string[]): Promise<CliRun> => runCli(['--data-dir', dir, ...argv]);
 }
+
+export interface InProcessServe {
+  /** Ends when `serve` returns (after `stop`, or at once when it failed to start). */
+  readonly done: Promise<CliRun>;
+  /** Whether it got as far as listening (false: `done` holds the failure). */
+  readonly up: boolean;
+  readonly stdout: () => string;
+  readonly logs: () => Record<string, unknown>[];
+  stop(): Promise<CliRun>;
+}
+
+/** `printo-relay --data-dir DIR serve --port 0 …` in this process, stopped by `stop()`. */
+export async function serveInProcess(
+  dir: string,
+  args: readonly string[] = [],
+): Promise<InProcessServe> {
+  let stdout = '';
+  let stderr = '';
+  const logLines: string[] = [];
+  let stop: (reason: string) => void = () => undefined;
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  let listening: () => void = () => undefined;
+  const upNow = new Promise<'up'>((resolve) => {
+    listening = () => {
+      resolve('up');
+    };
+  });
+  const done = runRelayCli(
+    ['--data-dir', dir, 'serve', '--port', '0', ...args],
+    {
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      stdin: Readable.from([]),
+      promptOutput: { write: () => true },
+    },
+    {
+      clock: { now: () => Date.parse(NOW) },
+      env: {},
+      cwd: dir,
+      logWrite: (line) => logLines.push(line),
+      waitForStop: () => {
+        listening();
+        return stopped;
+      },
+    },
+  ).then((code) => ({ code, stdout, stderr }));
+  const up = (await Promise.race([upNow, done])) === 'up';
+  return {
+    done,
+    up,
+    stdout: () => stdout,
+    logs: () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    stop: () => {
+      stop('test-over');
+      return done;
+    },
+  };
+}

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './cli-harness.ts';
+import { NOW, runCli, serveInProcess, tempDir } from './cli-harness.ts';
 
 describe('printo-relay basics', () => {
   it('prints its version', async () => {
@@ -63,5 +63,63 @@ describe('repository', () => {
   it('ignores the default data directory, which holds the master key', () => {
     const ignore = readFileSync(new URL('../../../../.gitignore', import.meta.url), 'utf8');
     expect(ignore.split('\n')).toContain('printo-relay-data/');
+  });
+});
+
+describe('config.json', () => {
+  it('a misspelt key is refused, named, with the key that was meant; nothing runs', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ retenton: { chatTranscriptDays: 7 } }),
+    );
+    const top = await runCli(['--data-dir', dir, 'purge']);
+    expect(top.code).toBe(1);
+    expect(top.stdout).toBe('');
+    expect(top.stderr).toContain(join(dir, 'config.json'));
+    expect(top.stderr).toContain('"retenton" is not a known key: did you mean "retention"?');
+    expect(top.stderr).toContain('(config-invalid)');
+
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ retention: { chatTranscriptDay: 7, consentReceiptdays: 30 } }),
+    );
+    const inner = await serveInProcess(dir);
+    expect(inner.up).toBe(false);
+    const failed = await inner.done;
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(
+      'retention."chatTranscriptDay" is not a known key: did you mean "chatTranscriptDays"?',
+    );
+    expect(failed.stderr).toContain('did you mean "consentReceiptDays"?');
+    expect(failed.stderr).toContain('(retention-invalid)');
+    expect(failed.stdout).not.toContain('listening');
+
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ whatever: 1 }));
+    const far = await runCli(['--data-dir', dir, 'purge']);
+    expect(far.stderr).toContain('"whatever" is not a known key (known: retention)');
+  });
+
+  it('serve logs the retention in force: each period and where it came from', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ retention: { chatTranscriptDays: 30 } }),
+    );
+    const relay = await serveInProcess(dir);
+    expect(relay.up).toBe(true);
+    expect((await relay.stop()).code).toBe(0);
+    expect(relay.logs().find((l) => l['event'] === 'retention.in-force')).toEqual({
+      time: NOW,
+      level: 'info',
+      event: 'retention.in-force',
+      chatTranscriptDays: 30,
+      chatTranscriptFrom: 'config.json',
+      consentReceiptDays: 730,
+      consentReceiptFrom: 'default',
+      sessionMetadataDays: 730,
+      sessionMetadataFrom: 'default',
+      configFile: join(dir, 'config.json'),
+    });
   });
 });
