@@ -299,21 +299,6 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
         const config = loadRelayConfig(dir);
         const { retention } = config;
         const opened = getStore('local');
-        const first = await bootstrapFirstStart(opened, now());
-        if (first !== null) {
-          // Shown once, here, and never again: only hashes are stored, nothing is logged.
-          io.stdout(
-            [
-              'First start: created a development organisation and an administrator.',
-              'These credentials are shown only now; keep them somewhere safe.',
-              `  Organisation:    ${first.org.name} (${first.org.id})`,
-              `  Enrollment key:  ${first.enrollmentKey}`,
-              `  Admin email:     ${first.admin.email}`,
-              `  Admin password:  ${first.password}`,
-              '',
-            ].join('\n'),
-          );
-        }
         const logger = createLogger({
           level: options.logLevel,
           now: () => clock.now(),
@@ -332,6 +317,30 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
           ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
         });
         store = undefined; // the relay owns it now and closes it last
+        // Only once the address is ours: a start that fails (a port in use) must not create
+        // accounts whose one-time credentials nobody will see, and the next start that binds
+        // is then still a first start.
+        let first: Awaited<ReturnType<typeof bootstrapFirstStart>>;
+        try {
+          first = await bootstrapFirstStart(opened, now());
+        } catch (error) {
+          await relay.stop({ reason: 'start-failed' });
+          throw error;
+        }
+        if (first !== null) {
+          // Shown once, here, and never again: only hashes are stored, nothing is logged.
+          io.stdout(
+            [
+              'First start: created a development organisation and an administrator.',
+              'These credentials are shown only now; keep them somewhere safe.',
+              `  Organisation:    ${first.org.name} (${first.org.id})`,
+              `  Enrollment key:  ${first.enrollmentKey}`,
+              `  Admin email:     ${first.admin.email}`,
+              `  Admin password:  ${first.password}`,
+              '',
+            ].join('\n'),
+          );
+        }
         // What will be deleted when, and why: each period with where it came from.
         logger.info('retention.in-force', {
           chatTranscriptDays: retention.chatTranscriptDays,

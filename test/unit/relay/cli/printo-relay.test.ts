@@ -3,6 +3,7 @@
  * commands other than `serve` expect to find.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NOW, runCli, serveInProcess, tempDir } from './cli-harness.ts';
@@ -121,5 +122,34 @@ describe('config.json', () => {
       sessionMetadataFrom: 'default',
       configFile: join(dir, 'config.json'),
     });
+  });
+});
+
+describe('first start', () => {
+  it('shows the credentials only once the address is bound: a failed bind leaves them for the next start', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const address = taken.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const dir = join(tempDir(), 'data');
+    try {
+      const refused = await serveInProcess(dir, ['--port', String(port)]);
+      expect(refused.up).toBe(false);
+      const failed = await refused.done;
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain(`Cannot listen on 127.0.0.1:${String(port)} (EADDRINUSE)`);
+      expect(failed.stdout).not.toContain('First start');
+      expect(failed.stdout).not.toContain('password');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+    const relay = await serveInProcess(dir);
+    expect(relay.up).toBe(true);
+    expect(relay.stdout()).toContain('First start');
+    expect(relay.stdout()).toMatch(/Enrollment key:\s+pek_/);
+    expect(relay.stdout()).toMatch(/Admin password:\s+\S+/);
+    // Before the line that says it is up, so whoever waits for that line has them.
+    expect(relay.stdout().indexOf('First start')).toBeLessThan(relay.stdout().indexOf('listening'));
+    expect((await relay.stop()).code).toBe(0);
   });
 });
