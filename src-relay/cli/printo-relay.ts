@@ -378,8 +378,13 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     .command('add')
     .description('add an organisation and print its enrollment key (once)')
     .argument('<name>')
-    .action((name: string) => {
-      const { org, enrollmentKey } = createOrgWithKey(getStore(), name, now());
+    .addOption(
+      new Option('--allow-duplicate-name', 'add it even if an organisation has this name already'),
+    )
+    .action((name: string, options: { allowDuplicateName?: boolean }) => {
+      const { org, enrollmentKey } = createOrgWithKey(getStore(), name, now(), {
+        allowDuplicateName: options.allowDuplicateName === true,
+      });
       if (globals().json === true) json({ org, enrollmentKey });
       else {
         io.stdout(
@@ -394,8 +399,12 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     .action((idOrName: string) => {
       const org = findOrg(getStore(), idOrName);
       const enrollmentKey = issueEnrollmentKey(getStore(), org.id, now());
-      if (globals().json === true) json({ orgId: org.id, enrollmentKey });
-      else io.stdout(`New enrollment key for ${org.name} (shown only now): ${enrollmentKey}\n`);
+      if (globals().json === true) json({ orgId: org.id, org, enrollmentKey });
+      else {
+        io.stdout(
+          `New enrollment key for organisation ${org.name} (${org.id}), shown only now: ${enrollmentKey}\n`,
+        );
+      }
     });
   orgs
     .command('list')

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NOW, runCli, serveInProcess, tempDir } from './cli-harness.ts';
+import { NOW, inDir, runCli, serveInProcess, tempDir } from './cli-harness.ts';
 
 describe('printo-relay basics', () => {
   it('prints its version', async () => {
@@ -151,5 +151,56 @@ describe('first start', () => {
     // Before the line that says it is up, so whoever waits for that line has them.
     expect(relay.stdout().indexOf('First start')).toBeLessThan(relay.stdout().indexOf('listening'));
     expect((await relay.stop()).code).toBe(0);
+  });
+});
+
+describe('orgs', () => {
+  it('orgs add refuses a name in use (any case) unless --allow-duplicate-name', async () => {
+    const relay = inDir(tempDir());
+    const first = await relay('orgs', 'add', 'Acme Ltd');
+    expect(first.code).toBe(0);
+    const again = await relay('orgs', 'add', 'acme ltd ');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('An organisation named "Acme Ltd" exists already');
+    expect(again.stderr).toContain('--allow-duplicate-name');
+    expect(again.stderr).toContain('(org-name-taken)');
+    expect(again.stdout).not.toContain('pek_');
+    expect(JSON.parse((await relay('orgs', 'list', '--json')).stdout)).toMatchObject({
+      orgs: [{ name: 'Acme Ltd' }],
+    });
+    const forced = await relay('orgs', 'add', 'Acme Ltd', '--allow-duplicate-name');
+    expect(forced.code).toBe(0);
+    const { orgs } = JSON.parse((await relay('orgs', 'list', '--json')).stdout) as {
+      orgs: { id: string; name: string }[];
+    };
+    expect(orgs.map((o) => o.name)).toEqual(['Acme Ltd', 'Acme Ltd']);
+    // By name, two are one too many: the id says which.
+    const ambiguous = await relay('orgs', 'key', 'Acme Ltd');
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toContain('(org-name-ambiguous)');
+    expect(ambiguous.stdout).toBe('');
+  });
+
+  it('orgs key names the organisation it issued the key for', async () => {
+    const relay = inDir(tempDir());
+    await relay('orgs', 'add', 'Acme Ltd');
+    await relay('orgs', 'add', 'Globex');
+    const { orgs } = JSON.parse((await relay('orgs', 'list', '--json')).stdout) as {
+      orgs: { id: string; name: string }[];
+    };
+    const globex = orgs.find((o) => o.name === 'Globex');
+    const byName = await relay('orgs', 'key', 'Globex');
+    expect(byName.code).toBe(0);
+    expect(byName.stdout).toMatch(
+      new RegExp(
+        `^New enrollment key for organisation Globex \\(${globex?.id ?? ''}\\), shown only now: pek_`,
+      ),
+    );
+    const asJson = JSON.parse((await relay('--json', 'orgs', 'key', globex?.id ?? '')).stdout) as {
+      org: { id: string; name: string };
+      orgId: string;
+    };
+    expect(asJson.org).toMatchObject({ id: globex?.id, name: 'Globex' });
+    expect(asJson.orgId).toBe(globex?.id);
   });
 });
