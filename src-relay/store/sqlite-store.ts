@@ -549,14 +549,38 @@ export class SqliteStore implements Store {
     );
   }
 
+  /**
+   * Refuses (`last-admin`) to disable the last enabled administrator: nobody could then manage
+   * the relay. Checked and written in one transaction, so two disables at once cannot both pass.
+   */
   setAgentDisabled(id: string, disabled: boolean): boolean {
-    return this.guard('disable an agent', () => {
-      const result = this.sql('UPDATE agents SET disabled = ? WHERE id = ?').run(
-        disabled ? 1 : 0,
-        id,
-      );
-      return Number(result.changes) > 0;
-    });
+    return this.guard('disable an agent', () =>
+      this.transaction(() => {
+        if (disabled) {
+          const row = this.sql('SELECT * FROM agents WHERE id = ?').get(id);
+          const agent = row === undefined ? null : this.toAgent(row);
+          const others = this.sql(
+            "SELECT COUNT(*) AS n FROM agents WHERE role = 'admin' AND disabled = 0 AND id != ?",
+          ).get(id);
+          if (agent?.role === 'admin' && !agent.disabled && others?.['n'] === 0) {
+            throw storeError(
+              StoreErrorCode.lastAdmin,
+              `${agent.email} is the last active administrator; disabling it would leave nobody to manage the relay. Nothing was changed.`,
+              {
+                hint:
+                  'Add another administrator first (printo-relay agents add EMAIL --name NAME ' +
+                  '--role admin) or enable one (printo-relay agents enable EMAIL).',
+              },
+            );
+          }
+        }
+        const result = this.sql('UPDATE agents SET disabled = ? WHERE id = ?').run(
+          disabled ? 1 : 0,
+          id,
+        );
+        return Number(result.changes) > 0;
+      }),
+    );
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NOW, inDir, runCli, serveInProcess, tempDir } from './cli-harness.ts';
+import { NOW, PASSWORD, inDir, runCli, serveInProcess, tempDir } from './cli-harness.ts';
 
 describe('printo-relay basics', () => {
   it('prints its version', async () => {
@@ -202,5 +202,37 @@ describe('orgs', () => {
     };
     expect(asJson.org).toMatchObject({ id: globex?.id, name: 'Globex' });
     expect(asJson.orgId).toBe(globex?.id);
+  });
+});
+
+describe('agents', () => {
+  it('agents disable refuses the last active admin with a clear error and a stable code', async () => {
+    const dir = tempDir();
+    const relay = inDir(dir);
+    const add = (email: string, role: string) =>
+      runCli(
+        [
+          '--data-dir',
+          dir,
+          'agents',
+          'add',
+          email,
+          '--name',
+          email,
+          '--role',
+          role,
+          '--password-stdin',
+        ],
+        { input: `${PASSWORD}\n` },
+      );
+    expect((await add('root@example.com', 'admin')).code).toBe(0);
+    const refused = await relay('agents', 'disable', 'root@example.com');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('root@example.com is the last active administrator');
+    expect(refused.stderr).toContain('(last-admin)');
+    const json = await relay('--json', 'agents', 'disable', 'root@example.com');
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: 'last-admin' } });
+    expect((await add('second@example.com', 'admin')).code).toBe(0);
+    expect((await relay('agents', 'disable', 'root@example.com')).code).toBe(0);
   });
 });

@@ -352,6 +352,34 @@ describe('organisations, devices and agents', () => {
     expect(duplicate.message).toContain('already exists');
   });
 
+  it('never disables the last active administrator (last-admin), and changes nothing', () => {
+    const { store } = newStore();
+    const alice = store.createAgent(
+      { email: 'alice@example.com', name: 'Alice', role: 'admin', passwordHash: 'p1' },
+      T0,
+    );
+    const bob = store.createAgent(
+      { email: 'bob@example.com', name: 'Bob', role: 'admin', passwordHash: 'p2' },
+      T0,
+    );
+    const carol = store.createAgent(
+      { email: 'carol@example.com', name: 'Carol', role: 'agent', passwordHash: 'p3' },
+      T0,
+    );
+    expect(store.setAgentDisabled(bob.id, true)).toBe(true);
+    const refused = errorOf(() => store.setAgentDisabled(alice.id, true));
+    expect(refused.code).toBe('last-admin');
+    expect(refused.message).toContain('alice@example.com is the last active administrator');
+    expect(refused.hint).toContain('--role admin');
+    expect(store.getAgent(alice.id)?.disabled).toBe(false);
+    // Plain agents and enabling are not concerned; another active admin lets Alice go.
+    expect(store.setAgentDisabled(carol.id, true)).toBe(true);
+    expect(store.setAgentDisabled(alice.id, false)).toBe(true);
+    expect(store.setAgentDisabled(bob.id, false)).toBe(true);
+    expect(store.setAgentDisabled(alice.id, true)).toBe(true);
+    expect(errorOf(() => store.setAgentDisabled(bob.id, true)).code).toBe('last-admin');
+  });
+
   it('refuses bad input with store-invalid-input', () => {
     const { store } = newStore();
     expect(errorOf(() => store.createOrg('', T0)).code).toBe('store-invalid-input');
