@@ -24,6 +24,7 @@ import {
   findAgentByEmail,
   findOrg,
   issueEnrollmentKey,
+  resetAgentPassword,
 } from '../server/identities.ts';
 import { createLogger } from '../server/logger.ts';
 import type { LogLevel } from '../server/logger.ts';
@@ -359,6 +360,9 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
           onAgentDisabled: (agentId) => {
             relay.agentDisabled(agentId);
           },
+          onAgentPasswordReset: (agentId) => {
+            relay.agentDisabled(agentId);
+          },
         });
         // Listen for the stop signal before saying we are up: whoever reads the line (a
         // supervisor, a test) may send SIGTERM at once, before this process runs another line.
@@ -421,6 +425,21 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
         );
     });
 
+  /** From stdin, or asked twice on the terminal; never from argv. */
+  const readNewPassword = async (fromStdin: boolean, outcome: string): Promise<string> => {
+    if (fromStdin) return readAll(io.stdin);
+    if (io.stdin.isTTY !== true) {
+      throw new UsageError(
+        'No terminal to ask for the password: pipe it with --password-stdin (never put it on the command line).',
+      );
+    }
+    const password = await promptHidden('Password: ', io.stdin, io.promptOutput);
+    const again = await promptHidden('Password again: ', io.stdin, io.promptOutput);
+    if (again !== password)
+      throw new UsageError(`The two passwords differ; nothing was ${outcome}.`);
+    return password;
+  };
+
   // ---------------------------------------------------------------------------------------
   const agents = program.command('agents').description('support agent accounts');
   agents
@@ -439,19 +458,7 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
         email: string,
         options: { name: string; role: 'agent' | 'admin'; passwordStdin?: boolean },
       ) => {
-        let password: string;
-        if (options.passwordStdin === true) {
-          password = await readAll(io.stdin);
-        } else if (io.stdin.isTTY === true) {
-          password = await promptHidden('Password: ', io.stdin, io.promptOutput);
-          const again = await promptHidden('Password again: ', io.stdin, io.promptOutput);
-          if (again !== password)
-            throw new UsageError('The two passwords differ; nothing was added.');
-        } else {
-          throw new UsageError(
-            'No terminal to ask for the password: pipe it with --password-stdin (never put it on the command line).',
-          );
-        }
+        const password = await readNewPassword(options.passwordStdin === true, 'added');
         const agent = await createAgentAccount(
           getStore(),
           { email, name: options.name, role: options.role, password },
@@ -492,6 +499,25 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     .description('disable an agent: no login, no ticket, no new connection')
     .argument('<email>')
     .action(setDisabled(true));
+  agents
+    .command('reset-password')
+    .description(
+      "give an agent a new password (asked on the terminal or read from stdin); ends the agent's web sessions and connections",
+    )
+    .argument('<email>')
+    .addOption(new Option('--password-stdin', 'read the password from standard input'))
+    .action(async (email: string, options: { passwordStdin?: boolean }) => {
+      // Known before the password is asked for: a typo in the email fails at once.
+      findAgentByEmail(getStore(), email);
+      const password = await readNewPassword(options.passwordStdin === true, 'changed');
+      const agent = await resetAgentPassword(getStore(), email, password);
+      if (globals().json === true) json({ ok: true, agentId: agent.id });
+      else {
+        io.stdout(
+          `New password set for ${agent.email}. A running relay has ended its web sessions and connections.\n`,
+        );
+      }
+    });
   agents
     .command('enable')
     .description('enable a disabled agent again')

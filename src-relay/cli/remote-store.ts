@@ -165,6 +165,9 @@ export class RemoteStore implements Store {
   setAgentDisabled(id: string, disabled: boolean): boolean {
     return this.call('setAgentDisabled', [id, disabled]) as boolean;
   }
+  setAgentPassword(id: string, passwordHash: string): boolean {
+    return this.call('setAgentPassword', [id, passwordHash]) as boolean;
+  }
   createSession(
     session: { id: string; orgId: string; deviceId: string; description: string },
     now: string,

@@ -3,7 +3,8 @@
  * 0600 in a 0700 directory, so only the relay's own user gets in) through which `printo-relay`
  * commands run against the live store while `serve` holds it. One process still owns the data:
  * the commands' store calls are carried out here, by the relay, one at a time, between its own.
- * Disabling an agent takes effect at once (its web sessions end, its connections close).
+ * Disabling an agent or resetting its password takes effect at once (its web sessions end, its
+ * connections close).
  *
  * Wire format: one JSON object per line each way. Request `{"id":1,"method":"listAgents",
  * "args":[]}`; answer `{"id":1,"ok":true,"value":…}` or `{"id":1,"ok":false,"error":{"code",
@@ -38,6 +39,7 @@ export const ADMIN_METHODS: readonly (keyof Store)[] = [
   'getAgent',
   'listAgents',
   'setAgentDisabled',
+  'setAgentPassword',
   'getSession',
   'listSessions',
   'listChat',
@@ -91,6 +93,8 @@ export interface AdminSocketOptions {
   readonly logger: Logger;
   /** An agent was disabled through the socket: end its web sessions, close its connections. */
   readonly onAgentDisabled: (agentId: string) => void;
+  /** An agent's password was reset through the socket: the same, so only the new one opens. */
+  readonly onAgentPasswordReset: (agentId: string) => void;
 }
 
 export interface AdminSocket {
@@ -184,6 +188,9 @@ function answer(line: string, options: AdminSocketOptions): AdminReply {
     );
     if (method === 'setAgentDisabled' && value === true && request.args[1] === true) {
       options.onAgentDisabled(String(request.args[0]));
+    }
+    if (method === 'setAgentPassword' && value === true) {
+      options.onAgentPasswordReset(String(request.args[0]));
     }
     if (method === 'findAgentCredentials' && value !== null && typeof value === 'object') {
       // The commands ask whether an account exists; its password hash stays here.

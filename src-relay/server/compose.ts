@@ -37,7 +37,10 @@ export interface FullRelayOptions extends Omit<
 
 export interface FullRelay extends RunningRelay {
   readonly hub: SessionHub;
-  /** An agent was disabled: its web sessions end and its connections close (4001) now. */
+  /**
+   * An agent was disabled or its password reset: its web sessions end and its connections close
+   * (4001) now.
+   */
   agentDisabled(agentId: string): void;
 }
 

@@ -141,17 +141,33 @@ export async function createAgentAccount(
   return store.createAgent({ email, name: name.data, role: input.role, passwordHash }, now);
 }
 
+/**
+ * A new password for an existing agent (same length rules as a new account). Whoever holds the
+ * old one is cut off by the caller: a running relay ends the agent's web sessions and
+ * connections (admin socket), as when it is disabled.
+ */
+export async function resetAgentPassword(
+  store: Store,
+  email: string,
+  password: string,
+  scrypt?: ScryptParams,
+): Promise<Agent> {
+  const agent = findAgentByEmail(store, email);
+  checkPassword(password);
+  const passwordHash = await hashPassword(password, scrypt);
+  if (!store.setAgentPassword(agent.id, passwordHash)) throw noSuchAgent(agent.email);
+  return agent;
+}
+
+function noSuchAgent(email: string): PrintoError {
+  return new PrintoError(IdentityErrorCode.NoSuchAgent, `No agent with email ${email}.`, {
+    hint: 'List them with `printo-relay agents list`.',
+  });
+}
+
 export function findAgentByEmail(store: Store, email: string): Agent {
   const found = store.findAgentCredentials(normalizeEmail(email));
-  if (found === null) {
-    throw new PrintoError(
-      IdentityErrorCode.NoSuchAgent,
-      `No agent with email ${normalizeEmail(email)}.`,
-      {
-        hint: 'List them with `printo-relay agents list`.',
-      },
-    );
-  }
+  if (found === null) throw noSuchAgent(normalizeEmail(email));
   return found.agent;
 }
 

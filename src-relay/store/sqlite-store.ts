@@ -583,6 +583,16 @@ export class SqliteStore implements Store {
     );
   }
 
+  setAgentPassword(id: string, passwordHash: string): boolean {
+    return this.guard("set an agent's password", () => {
+      const result = this.sql('UPDATE agents SET password_hash = ? WHERE id = ?').run(
+        nonEmpty(passwordHash, 'passwordHash'),
+        id,
+      );
+      return Number(result.changes) > 0;
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Sessions
 

@@ -125,6 +125,8 @@ export interface Store {
   getAgent(id: string): Agent | null;
   listAgents(): readonly Agent[];
   setAgentDisabled(id: string, disabled: boolean): boolean;
+  /** Replaces the agent's password hash; false when there is no such agent. */
+  setAgentPassword(id: string, passwordHash: string): boolean;
 
   createSession(
     session: { id: string; orgId: string; deviceId: string; description: string },

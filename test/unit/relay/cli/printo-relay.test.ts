@@ -6,6 +6,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultOpenStore } from '../../../../src-relay/cli/printo-relay.ts';
+import { verifyPassword } from '../../../../src-relay/server/passwords.ts';
 import { NOW, PASSWORD, inDir, runCli, serveInProcess, tempDir } from './cli-harness.ts';
 
 describe('printo-relay basics', () => {
@@ -234,5 +236,47 @@ describe('agents', () => {
     expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: 'last-admin' } });
     expect((await add('second@example.com', 'admin')).code).toBe(0);
     expect((await relay('agents', 'disable', 'root@example.com')).code).toBe(0);
+  });
+});
+
+describe('agents reset-password', () => {
+  it('sets a new password read from stdin; the old one stops working', async () => {
+    const dir = tempDir();
+    const relay = inDir(dir);
+    await runCli(
+      ['--data-dir', dir, 'agents', 'add', 'sam@example.com', '--name', 'Sam', '--password-stdin'],
+      { input: `${PASSWORD}\n` },
+    );
+    const next = 'a brand new passphrase';
+    const reset = await runCli(
+      ['--data-dir', dir, 'agents', 'reset-password', 'SAM@example.com', '--password-stdin'],
+      { input: `${next}\n` },
+    );
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain('New password set for sam@example.com');
+    const store = defaultOpenStore({})(dir, { now: () => Date.parse(NOW) });
+    try {
+      const hash = store.findAgentCredentials('sam@example.com')?.passwordHash ?? '';
+      expect(await verifyPassword(next, hash)).toBe(true);
+      expect(await verifyPassword(PASSWORD, hash)).toBe(false);
+    } finally {
+      store.close();
+    }
+
+    const short = await runCli(
+      ['--data-dir', dir, 'agents', 'reset-password', 'sam@example.com', '--password-stdin'],
+      { input: 'short\n' },
+    );
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('at least 12 characters');
+    const noTty = await relay('agents', 'reset-password', 'sam@example.com');
+    expect(noTty.code).toBe(2);
+    expect(noTty.stderr).toContain('--password-stdin');
+    const unknown = await runCli(
+      ['--data-dir', dir, 'agents', 'reset-password', 'pat@example.com', '--password-stdin'],
+      { input: `${next}\n` },
+    );
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('No agent with email pat@example.com');
   });
 });

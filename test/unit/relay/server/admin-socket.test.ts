@@ -25,15 +25,17 @@ async function setUp() {
   const { store, dir } = newStore();
   const world = seedWorld(store);
   const disabled: string[] = [];
+  const reset: string[] = [];
   const admin = await startAdminSocket({
     dataDir: dir,
     store,
     logger: silentLogger,
     onAgentDisabled: (id) => disabled.push(id),
+    onAgentPasswordReset: (id) => reset.push(id),
   });
   if (admin === null) throw new Error('no admin socket');
   open.push(admin);
-  return { store, dir, world, admin, disabled };
+  return { store, dir, world, admin, disabled, reset };
 }
 
 /** Raw lines, as any client on the socket could send them. */
@@ -97,6 +99,23 @@ describe('admin socket', () => {
     expect(store.getAgent(world.agentId)?.disabled).toBe(true);
     // Store errors keep their code.
     expect(bad).toMatchObject({ ok: false, error: { code: 'store-invalid-input' } });
+  });
+
+  it('resets a password on the live store and reports it, so the relay cuts the agent off', async () => {
+    const { store, world, admin, reset, disabled } = await setUp();
+    const answers = (
+      await exchange(admin.path, [
+        encodeAdmin({ id: 1, method: 'setAgentPassword', args: [world.agentId, 'new-hash'] }),
+        encodeAdmin({ id: 2, method: 'setAgentPassword', args: ['no-such-agent', 'new-hash'] }),
+      ])
+    ).map((line) => decodeAdmin(line) as AdminReply);
+    expect(answers).toMatchObject([
+      { id: 1, ok: true, value: true },
+      { id: 2, ok: true, value: false },
+    ]);
+    expect(store.findAgentCredentials('alice@printogens.example')?.passwordHash).toBe('new-hash');
+    expect(reset).toEqual([world.agentId]);
+    expect(disabled).toEqual([]);
   });
 
   it('refuses what the commands do not need, bad JSON, and keeps password hashes in', async () => {

@@ -67,6 +67,12 @@ export function createMemoryStore(): MemoryStore {
       entry.agent = { ...entry.agent, disabled };
       return true;
     },
+    setAgentPassword(id, passwordHash) {
+      const entry = agents.get(id);
+      if (entry === undefined) return false;
+      entry.passwordHash = passwordHash;
+      return true;
+    },
     createSession({ id, orgId, deviceId, description }, now) {
       const record: SessionRecord = {
         id,
