@@ -51,6 +51,7 @@ export const DEFAULT_DATA_DIR = 'printo-relay-data';
 export const CliErrorCode = {
   /** A command other than `serve` was pointed at a data directory that does not exist. */
   DataDirMissing: 'data-dir-missing',
+  DeviceNotFound: 'device-not-found',
 } as const;
 
 export interface RelayCliIo {
@@ -363,6 +364,9 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
           onAgentPasswordReset: (agentId) => {
             relay.agentDisabled(agentId);
           },
+          onDeviceRevoked: (deviceId) => {
+            relay.deviceRevoked(deviceId);
+          },
         });
         // Listen for the stop signal before saying we are up: whoever reads the line (a
         // supervisor, a test) may send SIGTERM at once, before this process runs another line.
@@ -523,6 +527,55 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     .description('enable a disabled agent again')
     .argument('<email>')
     .action(setDisabled(false));
+
+  // ---------------------------------------------------------------------------------------
+  const devices = program.command('devices').description('enrolled devices (desktop clients)');
+  devices
+    .command('list')
+    .description('list enrolled devices')
+    .addOption(new Option('--org <org>', 'only those of this organisation (id or name)'))
+    .action((options: { org?: string }) => {
+      const orgList = getStore().listOrgs();
+      const org = options.org === undefined ? undefined : findOrg(getStore(), options.org);
+      const list = getStore().listDevices(org === undefined ? {} : { orgId: org.id });
+      if (globals().json === true) json({ devices: list });
+      else {
+        const orgName = new Map(orgList.map((o) => [o.id, o.name]));
+        io.stdout(
+          `${table(
+            ['ID', 'NAME', 'ORGANISATION', 'ENROLLED', 'STATUS'],
+            list.map((d) => [
+              d.id,
+              d.name,
+              orgName.get(d.orgId) ?? d.orgId,
+              d.createdAt,
+              d.revokedAt === undefined ? 'active' : `revoked ${d.revokedAt}`,
+            ]),
+          )}\n`,
+        );
+      }
+    });
+  devices
+    .command('revoke')
+    .description('revoke a device: its credentials are refused and its connections closed')
+    .argument('<device-id>')
+    .action((id: string) => {
+      const device = getStore()
+        .listDevices()
+        .find((d) => d.id === id);
+      if (device === undefined || !getStore().revokeDevice(id, now())) {
+        throw new PrintoError(CliErrorCode.DeviceNotFound, `No device ${id}.`, {
+          hint: 'List them with `printo-relay devices list`.',
+        });
+      }
+      if (globals().json === true) json({ ok: true, deviceId: id, revoked: true });
+      else {
+        io.stdout(
+          `Revoked device ${device.name} (${id}). A running relay has closed its connections; ` +
+            'it can no longer connect or resume.\n',
+        );
+      }
+    });
 
   // ---------------------------------------------------------------------------------------
   program

@@ -144,6 +144,12 @@ export class RemoteStore implements Store {
       secretHash: string;
     } | null;
   }
+  listDevices(filter?: { orgId?: string }): readonly Device[] {
+    return this.call('listDevices', [filter ?? {}]) as Device[];
+  }
+  revokeDevice(deviceId: string, now: string): boolean {
+    return this.call('revokeDevice', [deviceId, now]) as boolean;
+  }
   createAgent(
     agent: { email: string; name: string; role: AgentRole; passwordHash: string },
     now: string,

@@ -4,7 +4,7 @@
  * commands run against the live store while `serve` holds it. One process still owns the data:
  * the commands' store calls are carried out here, by the relay, one at a time, between its own.
  * Disabling an agent or resetting its password takes effect at once (its web sessions end, its
- * connections close).
+ * connections close), and so does revoking a device (its connections close).
  *
  * Wire format: one JSON object per line each way. Request `{"id":1,"method":"listAgents",
  * "args":[]}`; answer `{"id":1,"ok":true,"value":…}` or `{"id":1,"ok":false,"error":{"code",
@@ -35,6 +35,8 @@ export const ADMIN_METHODS: readonly (keyof Store)[] = [
   'listOrgs',
   'addEnrollmentKey',
   'createAgent',
+  'listDevices',
+  'revokeDevice',
   'findAgentCredentials',
   'getAgent',
   'listAgents',
@@ -95,6 +97,8 @@ export interface AdminSocketOptions {
   readonly onAgentDisabled: (agentId: string) => void;
   /** An agent's password was reset through the socket: the same, so only the new one opens. */
   readonly onAgentPasswordReset: (agentId: string) => void;
+  /** A device was revoked through the socket: close its connections. */
+  readonly onDeviceRevoked: (deviceId: string) => void;
 }
 
 export interface AdminSocket {
@@ -191,6 +195,9 @@ function answer(line: string, options: AdminSocketOptions): AdminReply {
     }
     if (method === 'setAgentPassword' && value === true) {
       options.onAgentPasswordReset(String(request.args[0]));
+    }
+    if (method === 'revokeDevice' && value === true) {
+      options.onDeviceRevoked(String(request.args[0]));
     }
     if (method === 'findAgentCredentials' && value !== null && typeof value === 'object') {
       // The commands ask whether an account exists; its password hash stays here.

@@ -42,6 +42,8 @@ export interface FullRelay extends RunningRelay {
    * (4001) now.
    */
   agentDisabled(agentId: string): void;
+  /** A device was revoked: its connections close (4001) now. */
+  deviceRevoked(deviceId: string): void;
 }
 
 export async function startRelayWithSessions(options: FullRelayOptions): Promise<FullRelay> {
@@ -91,6 +93,9 @@ export async function startRelayWithSessions(options: FullRelayOptions): Promise
     agentDisabled: (agentId) => {
       context.access.webSessions.deleteAgent(agentId);
       hub.disconnectAgent(agentId);
+    },
+    deviceRevoked: (deviceId) => {
+      hub.disconnectDevice(deviceId);
     },
     stop: async (stopOptions) => {
       await relay.stop(stopOptions);

@@ -364,6 +364,23 @@ export class SessionHub {
     return closed;
   }
 
+  /**
+   * Closes every connection of a device (it was just revoked) with 4001. Its sessions wait for
+   * it as for any dropped client, and end when the resume window passes: it cannot come back,
+   * as the relay refuses a revoked device's credentials. Returns how many were closed.
+   */
+  disconnectDevice(deviceId: string): number {
+    let closed = 0;
+    for (const peer of [...this.peers]) {
+      if (peer.role !== 'client' || peer.client?.deviceId !== deviceId || peer.closed) continue;
+      this.closePeer(peer, CloseCode.authFailed, 'device revoked');
+      closed += 1;
+    }
+    if (closed > 0)
+      this.options.logger.info('device.disconnected', { deviceId, connections: closed });
+    return closed;
+  }
+
   private closePeer(peer: Peer, code: number, reason: string): void {
     peer.closed = true;
     peer.connection.close(code, reason);

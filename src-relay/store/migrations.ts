@@ -151,6 +151,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE chat_messages_v2 RENAME TO chat_messages;
     `,
   },
+  {
+    version: 3,
+    name: 'device-revocation',
+    // A revoked device keeps its row (its sessions refer to it, and the operator can see when it
+    // was revoked); the relay refuses its credentials from then on.
+    sql: `
+      ALTER TABLE devices ADD COLUMN revoked_at TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

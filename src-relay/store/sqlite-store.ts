@@ -315,11 +315,13 @@ export class SqliteStore implements Store {
   }
 
   private toDevice(row: Row): Device {
+    const revokedAt = textOrNull(row, 'revoked_at');
     return {
       id: text(row, 'id'),
       orgId: text(row, 'org_id'),
       name: text(row, 'name'),
       createdAt: text(row, 'created_at'),
+      ...(revokedAt === null ? {} : { revokedAt }),
     };
   }
 
@@ -485,6 +487,28 @@ export class SqliteStore implements Store {
       return row === undefined
         ? null
         : { device: this.toDevice(row), secretHash: text(row, 'secret_hash') };
+    });
+  }
+
+  listDevices(filter: { orgId?: string } = {}): readonly Device[] {
+    return this.guard('list devices', () => {
+      const rows =
+        filter.orgId === undefined
+          ? this.sql('SELECT * FROM devices ORDER BY created_at, name').all()
+          : this.sql('SELECT * FROM devices WHERE org_id = ? ORDER BY created_at, name').all(
+              filter.orgId,
+            );
+      return rows.map((row) => this.toDevice(row));
+    });
+  }
+
+  revokeDevice(deviceId: string, now: string): boolean {
+    return this.guard('revoke a device', () => {
+      const at = isoTime(now, 'now');
+      const result = this.sql(
+        'UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?',
+      ).run(at, deviceId);
+      return Number(result.changes) > 0;
     });
   }
 

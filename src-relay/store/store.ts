@@ -17,6 +17,8 @@ export interface Device {
   readonly orgId: string;
   readonly name: string;
   readonly createdAt: string;
+  /** Set (only) once the device is revoked: its credentials are refused from then on. */
+  readonly revokedAt?: string;
 }
 
 export type AgentRole = 'agent' | 'admin';
@@ -116,6 +118,12 @@ export interface Store {
   createDevice(device: { orgId: string; name: string; secretHash: string }, now: string): Device;
   /** The device and its secret hash, for authentication. */
   findDeviceCredentials(deviceId: string): { device: Device; secretHash: string } | null;
+  listDevices(filter?: { orgId?: string }): readonly Device[];
+  /**
+   * Marks a device revoked (`now` the first time; a second revocation keeps the first time).
+   * False when there is no such device.
+   */
+  revokeDevice(deviceId: string, now: string): boolean;
 
   createAgent(
     agent: { email: string; name: string; role: AgentRole; passwordHash: string },

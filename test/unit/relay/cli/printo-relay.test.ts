@@ -280,3 +280,53 @@ describe('agents reset-password', () => {
     expect(unknown.stderr).toContain('No agent with email pat@example.com');
   });
 });
+
+describe('devices', () => {
+  it('devices list [--org] shows name, organisation and status; devices revoke revokes one', async () => {
+    const dir = tempDir();
+    const store = defaultOpenStore({})(dir, { now: () => Date.parse(NOW) });
+    const acme = store.createOrg('Acme', NOW);
+    const globex = store.createOrg('Globex', NOW);
+    const ws1 = store.createDevice({ orgId: acme.id, name: 'WS-1', secretHash: 'x' }, NOW);
+    const gx = store.createDevice({ orgId: globex.id, name: 'GX-9', secretHash: 'y' }, NOW);
+    store.close();
+    const relay = inDir(dir);
+
+    const all = await relay('devices', 'list');
+    expect(all.code).toBe(0);
+    const lines = all.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+ORGANISATION\s+ENROLLED\s+STATUS$/);
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/).slice(1, 3))).toEqual(
+      expect.arrayContaining([
+        ['WS-1', 'Acme'],
+        ['GX-9', 'Globex'],
+      ]),
+    );
+    const onlyGlobex = JSON.parse(
+      (await relay('--json', 'devices', 'list', '--org', 'Globex')).stdout,
+    ) as {
+      devices: { id: string }[];
+    };
+    expect(onlyGlobex.devices.map((d) => d.id)).toEqual([gx.id]);
+    expect(JSON.stringify(onlyGlobex)).not.toContain('secret');
+    expect((await relay('devices', 'list', '--org', 'Initech')).stderr).toContain(
+      'No organisation "Initech"',
+    );
+
+    const revoked = await relay('devices', 'revoke', ws1.id);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain(`Revoked device WS-1 (${ws1.id})`);
+    const listed = JSON.parse(
+      (await relay('--json', 'devices', 'list', '--org', acme.id)).stdout,
+    ) as {
+      devices: { id: string; revokedAt?: string }[];
+    };
+    expect(listed.devices).toEqual([expect.objectContaining({ id: ws1.id, revokedAt: NOW })]);
+    expect((await relay('devices', 'list')).stdout).toContain(`revoked ${NOW}`);
+
+    const missing = await relay('devices', 'revoke', 'no-such-device');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No device no-such-device');
+    expect(missing.stderr).toContain('(device-not-found)');
+  });
+});

@@ -49,6 +49,16 @@ export function createMemoryStore(): MemoryStore {
       return device;
     },
     findDeviceCredentials: (id) => devices.get(id) ?? null,
+    listDevices: (filter = {}) =>
+      [...devices.values()]
+        .map((d) => d.device)
+        .filter((d) => filter.orgId === undefined || d.orgId === filter.orgId),
+    revokeDevice(id, now) {
+      const entry = devices.get(id);
+      if (entry === undefined) return false;
+      entry.device = { revokedAt: now, ...entry.device };
+      return true;
+    },
     createAgent({ email, name, role, passwordHash }, now) {
       if ([...agents.values()].some((a) => a.agent.email === email)) {
         throw new Error('duplicate email');
