@@ -588,20 +588,56 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
       const list = getStore().listSessions(
         options.state === undefined ? {} : { state: options.state },
       );
+      // Who and where, by name: ids alone tell an operator nothing.
+      const orgNames = new Map(
+        getStore()
+          .listOrgs()
+          .map((o) => [o.id, o.name]),
+      );
+      const deviceNames = new Map(
+        getStore()
+          .listDevices()
+          .map((d) => [d.id, d.name]),
+      );
+      const agentNames = new Map(
+        getStore()
+          .listAgents()
+          .map((a) => [a.id, a.name]),
+      );
+      const named = list.map((s) => ({
+        session: s,
+        orgName: orgNames.get(s.orgId) ?? null,
+        deviceName: deviceNames.get(s.deviceId) ?? null,
+        agentName: s.agentId === null ? null : (agentNames.get(s.agentId) ?? null),
+      }));
       if (globals().json === true) {
         // The description is the customer's words: not part of a listing.
         json({
-          sessions: list.map((s) =>
-            Object.fromEntries(Object.entries(s).filter(([key]) => key !== 'description')),
-          ),
+          sessions: named.map(({ session, ...names }) => ({
+            ...Object.fromEntries(Object.entries(session).filter(([key]) => key !== 'description')),
+            ...names,
+          })),
         });
       } else {
         io.stdout(
           `${table(
-            ['ID', 'STATE', 'CREATED', 'ENDED', 'END REASON', 'HOLD'],
-            list.map((s) => [
+            [
+              'ID',
+              'STATE',
+              'ORGANISATION',
+              'DEVICE',
+              'AGENT',
+              'CREATED',
+              'ENDED',
+              'END REASON',
+              'HOLD',
+            ],
+            named.map(({ session: s, orgName, deviceName, agentName }) => [
               s.id,
               s.state,
+              orgName ?? s.orgId,
+              deviceName ?? s.deviceId,
+              agentName ?? s.agentId ?? '',
               s.createdAt,
               s.endedAt ?? '',
               s.endReason ?? '',

@@ -2,6 +2,7 @@
  * What a new user meets first with `printo-relay`: the version, and the data directory that the
  * commands other than `serve` expect to find.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -328,5 +329,57 @@ describe('devices', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No device no-such-device');
     expect(missing.stderr).toContain('(device-not-found)');
+  });
+});
+
+describe('sessions list', () => {
+  it('names the organisation, the device and the agent of each session', async () => {
+    const dir = tempDir();
+    const store = defaultOpenStore({})(dir, { now: () => Date.parse(NOW) });
+    const org = store.createOrg('Acme', NOW);
+    const device = store.createDevice(
+      { orgId: org.id, name: 'WS-ACCOUNTS-07', secretHash: 'x' },
+      NOW,
+    );
+    const agent = store.createAgent(
+      { email: 'sam@example.com', name: 'Sam Support', role: 'agent', passwordHash: 'h' },
+      NOW,
+    );
+    const joined = randomUUID();
+    const waiting = randomUUID();
+    for (const id of [joined, waiting]) {
+      store.createSession(
+        { id, orgId: org.id, deviceId: device.id, description: 'Tray 2 jams' },
+        NOW,
+      );
+    }
+    store.updateSession(joined, { state: 'active', agentId: agent.id });
+    store.close();
+    const relay = inDir(dir);
+
+    const text = await relay('sessions', 'list');
+    expect(text.code).toBe(0);
+    const [header, ...rows] = text.stdout.trim().split('\n');
+    expect(header).toMatch(/^ID\s+STATE\s+ORGANISATION\s+DEVICE\s+AGENT\s+CREATED/);
+    const row = (id: string) =>
+      rows
+        .find((r) => r.startsWith(id))
+        ?.split(/\s{2,}/)
+        .slice(1, 5);
+    expect(row(joined)).toEqual(['active', 'Acme', 'WS-ACCOUNTS-07', 'Sam Support']);
+    expect(row(waiting)?.slice(0, 3)).toEqual(['waiting', 'Acme', 'WS-ACCOUNTS-07']);
+
+    const { sessions } = JSON.parse((await relay('--json', 'sessions', 'list')).stdout) as {
+      sessions: Record<string, unknown>[];
+    };
+    expect(sessions.find((s) => s['id'] === joined)).toMatchObject({
+      orgId: org.id,
+      orgName: 'Acme',
+      deviceName: 'WS-ACCOUNTS-07',
+      agentId: agent.id,
+      agentName: 'Sam Support',
+    });
+    expect(sessions.find((s) => s['id'] === waiting)).toMatchObject({ agentName: null });
+    expect(JSON.stringify(sessions)).not.toContain('Tray 2');
   });
 });
