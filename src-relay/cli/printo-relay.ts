@@ -8,8 +8,8 @@
  * Secrets (enrollment keys, the first admin password) are printed once on standard output and
  * never logged; passwords are read from the terminal or `--password-stdin`, never from argv.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PrintoError, UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
@@ -25,6 +25,7 @@ import {
   findOrg,
   issueEnrollmentKey,
   setProviderOrgs,
+  resetAgentPassword,
 } from '../server/identities.ts';
 import { createLogger } from '../server/logger.ts';
 import type { LogLevel } from '../server/logger.ts';
@@ -35,10 +36,11 @@ import {
   checkBindSecurity,
   systemClock,
 } from '../server/relay-server.ts';
-import type { AgentScope, Org, RetentionPeriods, SessionState, Store } from '../store/store.ts';
-import { parseRetentionConfig } from '../store/config.ts';
+import type { AgentScope, Org, SessionState, Store } from '../store/store.ts';
+import { loadRelayConfig } from '../store/config.ts';
 import { resolveMasterKey } from '../store/master-key.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
+import { RELAY_VERSION } from '../version.ts';
 import { promptHidden, readAll } from './prompt.ts';
 import { RemoteStore } from './remote-store.ts';
 
@@ -46,7 +48,12 @@ export const ExitCode = { Ok: 0, Failed: 1, Usage: 2 } as const;
 
 export const DATA_DIR_ENV = 'PRINTO_RELAY_DATA';
 export const DEFAULT_DATA_DIR = 'printo-relay-data';
-export const CONFIG_FILE = 'config.json';
+
+export const CliErrorCode = {
+  /** A command other than `serve` was pointed at a data directory that does not exist. */
+  DataDirMissing: 'data-dir-missing',
+  DeviceNotFound: 'device-not-found',
+} as const;
 
 export interface RelayCliIo {
   readonly stdout: (text: string) => void;
@@ -118,26 +125,6 @@ export function defaultOpenStore(
     });
 }
 
-/** Retention periods from DATA_DIR/config.json (all defaults when there is no file). */
-export function loadRetention(dataDir: string): RetentionPeriods {
-  const path = join(dataDir, CONFIG_FILE);
-  if (!existsSync(path)) return parseRetentionConfig(undefined, path);
-  let config: unknown;
-  try {
-    config = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new PrintoError('config-invalid', `Cannot read ${path} as JSON.`, {
-      hint: 'Fix the file or remove it to use the defaults.',
-      cause: error,
-    });
-  }
-  const retention =
-    typeof config === 'object' && config !== null
-      ? (config as Record<string, unknown>)['retention']
-      : undefined;
-  return parseRetentionConfig(retention, path);
-}
-
 function signalStop(): Promise<string> {
   return new Promise((resolveStop) => {
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -177,6 +164,7 @@ export async function runRelayCli(
       ),
     )
     .addOption(new Option('--json', 'machine-readable JSON on standard output'))
+    .version(RELAY_VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -201,9 +189,7 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
   const json = (value: unknown): void => {
     io.stdout(`${JSON.stringify(value, null, 2)}\n`);
   };
-  const ensureDataDir = (): string => {
-    const dir = dataDir();
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const warnIfShared = (dir: string): string => {
     if (process.platform !== 'win32' && (statSync(dir).mode & 0o077) !== 0) {
       io.stderr(
         `printo-relay: warning: ${dir} is accessible to other users; restrict it: chmod 700 ${dir}\n`,
@@ -211,13 +197,40 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     }
     return dir;
   };
+  /** `serve` makes the data directory on first start. */
+  const ensureDataDir = (): string => {
+    const dir = dataDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return warnIfShared(dir);
+  };
+  /**
+   * The other commands need one that exists: a mistyped path or the wrong working directory must
+   * not leave an empty relay behind and answer "nothing there".
+   */
+  const existingDataDir = (): string => {
+    const dir = dataDir();
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new PrintoError(
+        CliErrorCode.DataDirMissing,
+        `There is no relay data directory at ${dir}${existsSync(dir) ? ' (it is not a directory)' : ''}.`,
+        {
+          hint:
+            `Give the relay's directory with --data-dir DIR or $${DATA_DIR_ENV} (default ` +
+            `./${DEFAULT_DATA_DIR} in the working directory), or create it by starting the relay ` +
+            `once: printo-relay --data-dir ${dir} serve`,
+        },
+      );
+    }
+    return warnIfShared(dir);
+  };
   /**
    * The store: the running relay's, through its admin socket, when `serve` holds the data
    * directory (unless `local`); else the file itself.
    */
   const getStore = (mode: 'any' | 'local' = 'any'): Store => {
     if (store !== undefined) return store;
-    const dir = ensureDataDir();
+    // `serve` (local) has made the directory already.
+    const dir = mode === 'local' ? dataDir() : existingDataDir();
     const socket = adminSocketPath(dir);
     if (mode === 'any' && existsSync(socket)) {
       try {
@@ -294,25 +307,12 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
           force: options.forceInsecure === true,
         });
         const dir = ensureDataDir();
-        const retention = loadRetention(dir);
+        const config = loadRelayConfig(dir);
+        const { retention } = config;
         const opened = getStore('local');
-        const first = await bootstrapFirstStart(opened, now());
-        if (first !== null) {
-          // Shown once, here, and never again: only hashes are stored, nothing is logged.
-          io.stdout(
-            [
-              'First start: created a development organisation and an administrator.',
-              'These credentials are shown only now; keep them somewhere safe.',
-              `  Organisation:    ${first.org.name} (${first.org.id})`,
-              `  Enrollment key:  ${first.enrollmentKey}`,
-              `  Admin email:     ${first.admin.email}`,
-              `  Admin password:  ${first.password}`,
-              '',
-            ].join('\n'),
-          );
-        }
         const logger = createLogger({
           level: options.logLevel,
+          now: () => clock.now(),
           ...(deps.logWrite === undefined ? {} : { write: deps.logWrite }),
         });
         const relay = await startRelayWithSessions({
@@ -328,6 +328,40 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
           ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
         });
         store = undefined; // the relay owns it now and closes it last
+        // Only once the address is ours: a start that fails (a port in use) must not create
+        // accounts whose one-time credentials nobody will see, and the next start that binds
+        // is then still a first start.
+        let first: Awaited<ReturnType<typeof bootstrapFirstStart>>;
+        try {
+          first = await bootstrapFirstStart(opened, now());
+        } catch (error) {
+          await relay.stop({ reason: 'start-failed' });
+          throw error;
+        }
+        if (first !== null) {
+          // Shown once, here, and never again: only hashes are stored, nothing is logged.
+          io.stdout(
+            [
+              'First start: created a development organisation and an administrator.',
+              'These credentials are shown only now; keep them somewhere safe.',
+              `  Organisation:    ${first.org.name} (${first.org.id})`,
+              `  Enrollment key:  ${first.enrollmentKey}`,
+              `  Admin email:     ${first.admin.email}`,
+              `  Admin password:  ${first.password}`,
+              '',
+            ].join('\n'),
+          );
+        }
+        // What will be deleted when, and why: each period with where it came from.
+        logger.info('retention.in-force', {
+          chatTranscriptDays: retention.chatTranscriptDays,
+          chatTranscriptFrom: config.retentionSources.chatTranscriptDays,
+          consentReceiptDays: retention.consentReceiptDays,
+          consentReceiptFrom: config.retentionSources.consentReceiptDays,
+          sessionMetadataDays: retention.sessionMetadataDays,
+          sessionMetadataFrom: config.retentionSources.sessionMetadataDays,
+          configFile: config.path,
+        });
         // The other commands run through the relay while it holds the data directory.
         const admin = await startAdminSocket({
           dataDir: dir,
@@ -338,6 +372,12 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
           },
           onAgentScopeChanged: (agentId) => {
             relay.agentScopeChanged(agentId);
+          },
+          onAgentPasswordReset: (agentId) => {
+            relay.agentDisabled(agentId);
+          },
+          onDeviceRevoked: (deviceId) => {
+            relay.deviceRevoked(deviceId);
           },
         });
         // Listen for the stop signal before saying we are up: whoever reads the line (a
@@ -358,8 +398,13 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     .command('add')
     .description('add an organisation and print its enrollment key (once)')
     .argument('<name>')
-    .action((name: string) => {
-      const { org, enrollmentKey } = createOrgWithKey(getStore(), name, now());
+    .addOption(
+      new Option('--allow-duplicate-name', 'add it even if an organisation has this name already'),
+    )
+    .action((name: string, options: { allowDuplicateName?: boolean }) => {
+      const { org, enrollmentKey } = createOrgWithKey(getStore(), name, now(), {
+        allowDuplicateName: options.allowDuplicateName === true,
+      });
       if (globals().json === true) json({ org, enrollmentKey });
       else {
         io.stdout(
@@ -374,8 +419,12 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     .action((idOrName: string) => {
       const org = findOrg(getStore(), idOrName);
       const enrollmentKey = issueEnrollmentKey(getStore(), org.id, now());
-      if (globals().json === true) json({ orgId: org.id, enrollmentKey });
-      else io.stdout(`New enrollment key for ${org.name} (shown only now): ${enrollmentKey}\n`);
+      if (globals().json === true) json({ orgId: org.id, org, enrollmentKey });
+      else {
+        io.stdout(
+          `New enrollment key for organisation ${org.name} (${org.id}), shown only now: ${enrollmentKey}\n`,
+        );
+      }
     });
   orgs
     .command('list')
@@ -391,6 +440,21 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
           )}\n`,
         );
     });
+
+  /** From stdin, or asked twice on the terminal; never from argv. */
+  const readNewPassword = async (fromStdin: boolean, outcome: string): Promise<string> => {
+    if (fromStdin) return readAll(io.stdin);
+    if (io.stdin.isTTY !== true) {
+      throw new UsageError(
+        'No terminal to ask for the password: pipe it with --password-stdin (never put it on the command line).',
+      );
+    }
+    const password = await promptHidden('Password: ', io.stdin, io.promptOutput);
+    const again = await promptHidden('Password again: ', io.stdin, io.promptOutput);
+    if (again !== password)
+      throw new UsageError(`The two passwords differ; nothing was ${outcome}.`);
+    return password;
+  };
 
   // ---------------------------------------------------------------------------------------
   const agents = program.command('agents').description('support agent accounts');
@@ -419,19 +483,7 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
       ) => {
         // Before the password is asked for: a wrong organisation should not cost typing it.
         const home = options.org === undefined ? undefined : findOrg(getStore(), options.org);
-        let password: string;
-        if (options.passwordStdin === true) {
-          password = await readAll(io.stdin);
-        } else if (io.stdin.isTTY === true) {
-          password = await promptHidden('Password: ', io.stdin, io.promptOutput);
-          const again = await promptHidden('Password again: ', io.stdin, io.promptOutput);
-          if (again !== password)
-            throw new UsageError('The two passwords differ; nothing was added.');
-        } else {
-          throw new UsageError(
-            'No terminal to ask for the password: pipe it with --password-stdin (never put it on the command line).',
-          );
-        }
+        const password = await readNewPassword(options.passwordStdin === true, 'added');
         const agent = await createAgentAccount(
           getStore(),
           {
@@ -517,10 +569,78 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     .argument('<email>')
     .action(setDisabled(true));
   agents
+    .command('reset-password')
+    .description(
+      "give an agent a new password (asked on the terminal or read from stdin); ends the agent's web sessions and connections",
+    )
+    .argument('<email>')
+    .addOption(new Option('--password-stdin', 'read the password from standard input'))
+    .action(async (email: string, options: { passwordStdin?: boolean }) => {
+      // Known before the password is asked for: a typo in the email fails at once.
+      findAgentByEmail(getStore(), email);
+      const password = await readNewPassword(options.passwordStdin === true, 'changed');
+      const agent = await resetAgentPassword(getStore(), email, password);
+      if (globals().json === true) json({ ok: true, agentId: agent.id });
+      else {
+        io.stdout(
+          `New password set for ${agent.email}. A running relay has ended its web sessions and connections.\n`,
+        );
+      }
+    });
+  agents
     .command('enable')
     .description('enable a disabled agent again')
     .argument('<email>')
     .action(setDisabled(false));
+
+  // ---------------------------------------------------------------------------------------
+  const devices = program.command('devices').description('enrolled devices (desktop clients)');
+  devices
+    .command('list')
+    .description('list enrolled devices')
+    .addOption(new Option('--org <org>', 'only those of this organisation (id or name)'))
+    .action((options: { org?: string }) => {
+      const orgList = getStore().listOrgs();
+      const org = options.org === undefined ? undefined : findOrg(getStore(), options.org);
+      const list = getStore().listDevices(org === undefined ? {} : { orgId: org.id });
+      if (globals().json === true) json({ devices: list });
+      else {
+        const orgName = new Map(orgList.map((o) => [o.id, o.name]));
+        io.stdout(
+          `${table(
+            ['ID', 'NAME', 'ORGANISATION', 'ENROLLED', 'STATUS'],
+            list.map((d) => [
+              d.id,
+              d.name,
+              orgName.get(d.orgId) ?? d.orgId,
+              d.createdAt,
+              d.revokedAt === undefined ? 'active' : `revoked ${d.revokedAt}`,
+            ]),
+          )}\n`,
+        );
+      }
+    });
+  devices
+    .command('revoke')
+    .description('revoke a device: its credentials are refused and its connections closed')
+    .argument('<device-id>')
+    .action((id: string) => {
+      const device = getStore()
+        .listDevices()
+        .find((d) => d.id === id);
+      if (device === undefined || !getStore().revokeDevice(id, now())) {
+        throw new PrintoError(CliErrorCode.DeviceNotFound, `No device ${id}.`, {
+          hint: 'List them with `printo-relay devices list`.',
+        });
+      }
+      if (globals().json === true) json({ ok: true, deviceId: id, revoked: true });
+      else {
+        io.stdout(
+          `Revoked device ${device.name} (${id}). A running relay has closed its connections; ` +
+            'it can no longer connect or resume.\n',
+        );
+      }
+    });
 
   // ---------------------------------------------------------------------------------------
   program
@@ -533,20 +653,56 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
       const list = getStore().listSessions(
         options.state === undefined ? {} : { state: options.state },
       );
+      // Who and where, by name: ids alone tell an operator nothing.
+      const orgNames = new Map(
+        getStore()
+          .listOrgs()
+          .map((o) => [o.id, o.name]),
+      );
+      const deviceNames = new Map(
+        getStore()
+          .listDevices()
+          .map((d) => [d.id, d.name]),
+      );
+      const agentNames = new Map(
+        getStore()
+          .listAgents()
+          .map((a) => [a.id, a.name]),
+      );
+      const named = list.map((s) => ({
+        session: s,
+        orgName: orgNames.get(s.orgId) ?? null,
+        deviceName: deviceNames.get(s.deviceId) ?? null,
+        agentName: s.agentId === null ? null : (agentNames.get(s.agentId) ?? null),
+      }));
       if (globals().json === true) {
         // The description is the customer's words: not part of a listing.
         json({
-          sessions: list.map((s) =>
-            Object.fromEntries(Object.entries(s).filter(([key]) => key !== 'description')),
-          ),
+          sessions: named.map(({ session, ...names }) => ({
+            ...Object.fromEntries(Object.entries(session).filter(([key]) => key !== 'description')),
+            ...names,
+          })),
         });
       } else {
         io.stdout(
           `${table(
-            ['ID', 'STATE', 'CREATED', 'ENDED', 'END REASON', 'HOLD'],
-            list.map((s) => [
+            [
+              'ID',
+              'STATE',
+              'ORGANISATION',
+              'DEVICE',
+              'AGENT',
+              'CREATED',
+              'ENDED',
+              'END REASON',
+              'HOLD',
+            ],
+            named.map(({ session: s, orgName, deviceName, agentName }) => [
               s.id,
               s.state,
+              orgName ?? s.orgId,
+              deviceName ?? s.deviceId,
+              agentName ?? s.agentId ?? '',
               s.createdAt,
               s.endedAt ?? '',
               s.endReason ?? '',
@@ -640,7 +796,7 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
     .command('purge')
     .description('delete now what is past its retention period and not on hold')
     .action(() => {
-      const retention = loadRetention(ensureDataDir());
+      const { retention } = loadRelayConfig(existingDataDir());
       const result = getStore().purge(new Date(clock.now()), retention);
       if (globals().json === true) json({ ...result, retention });
       else {

@@ -30,9 +30,13 @@ socket.on('close', () => {
   if (connected) post({ kind: 'failed', message: 'closed' });
   data.port.close();
 });
-createInterface({ input: socket, crlfDelay: Infinity }).on('line', (line) => {
-  post({ kind: 'line', line });
-});
+createInterface({ input: socket, crlfDelay: Infinity })
+  .on('line', (line) => {
+    post({ kind: 'line', line });
+  })
+  // readline re-emits its input's errors: reported above already, and unhandled here they
+  // would crash this thread (an uncaught ENOENT when no relay answers).
+  .on('error', () => undefined);
 data.port.on('message', (line: string) => {
   socket.write(line);
 });

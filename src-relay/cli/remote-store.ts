@@ -145,6 +145,12 @@ export class RemoteStore implements Store {
       secretHash: string;
     } | null;
   }
+  listDevices(filter?: { orgId?: string }): readonly Device[] {
+    return this.call('listDevices', [filter ?? {}]) as Device[];
+  }
+  revokeDevice(deviceId: string, now: string): boolean {
+    return this.call('revokeDevice', [deviceId, now]) as boolean;
+  }
   createAgent(
     agent: {
       email: string;
@@ -174,6 +180,10 @@ export class RemoteStore implements Store {
   }
   setAgentScope(id: string, scope: AgentScope): boolean {
     return this.call('setAgentScope', [id, scope]) as boolean;
+  }
+
+  setAgentPassword(id: string, passwordHash: string): boolean {
+    return this.call('setAgentPassword', [id, passwordHash]) as boolean;
   }
   createSession(
     session: { id: string; orgId: string; deviceId: string; description: string },

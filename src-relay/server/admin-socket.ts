@@ -3,8 +3,9 @@
  * 0600 in a 0700 directory, so only the relay's own user gets in) through which `printo-relay`
  * commands run against the live store while `serve` holds it. One process still owns the data:
  * the commands' store calls are carried out here, by the relay, one at a time, between its own.
- * Disabling an agent takes effect at once (its web sessions end, its connections close), and so
- * does changing its organisation scope (its connections close; it reconnects with the new one).
+ * Disabling an agent or resetting its password takes effect at once (its web sessions end, its
+ * connections close), and so do changing its organisation scope (its connections close; it
+ * reconnects with the new one) and revoking a device (its connections close).
  *
  * Wire format: one JSON object per line each way. Request `{"id":1,"method":"listAgents",
  * "args":[]}`; answer `{"id":1,"ok":true,"value":…}` or `{"id":1,"ok":false,"error":{"code",
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { isPrintoError } from '../../src-shared/errors.ts';
 import type { Store } from '../store/store.ts';
 import type { Logger } from './contracts.ts';
+import { errorFields } from './logger.ts';
 
 export const ADMIN_SOCKET = 'admin.sock';
 
@@ -34,11 +36,14 @@ export const ADMIN_METHODS: readonly (keyof Store)[] = [
   'listOrgs',
   'addEnrollmentKey',
   'createAgent',
+  'listDevices',
+  'revokeDevice',
   'findAgentCredentials',
   'getAgent',
   'listAgents',
   'setAgentDisabled',
   'setAgentScope',
+  'setAgentPassword',
   'getSession',
   'listSessions',
   'listChat',
@@ -94,6 +99,10 @@ export interface AdminSocketOptions {
   readonly onAgentDisabled: (agentId: string) => void;
   /** An agent's organisation scope changed: close its connections, which hold the old one. */
   readonly onAgentScopeChanged: (agentId: string) => void;
+  /** An agent's password was reset through the socket: the same, so only the new one opens. */
+  readonly onAgentPasswordReset: (agentId: string) => void;
+  /** A device was revoked through the socket: close its connections. */
+  readonly onDeviceRevoked: (deviceId: string) => void;
 }
 
 export interface AdminSocket {
@@ -191,12 +200,20 @@ function answer(line: string, options: AdminSocketOptions): AdminReply {
     if (method === 'setAgentScope' && value === true) {
       options.onAgentScopeChanged(String(request.args[0]));
     }
+    if (method === 'setAgentPassword' && value === true) {
+      options.onAgentPasswordReset(String(request.args[0]));
+    }
+    if (method === 'revokeDevice' && value === true) {
+      options.onDeviceRevoked(String(request.args[0]));
+    }
     if (method === 'findAgentCredentials' && value !== null && typeof value === 'object') {
       // The commands ask whether an account exists; its password hash stays here.
       return { id, ok: true, value: { ...value, passwordHash: '' } };
     }
     return { id, ok: true, value: value ?? null };
   } catch (error) {
+    // The code says why (store-locked, store-disk-full…); the arguments stay out of the log.
+    options.logger.warn('admin.call-failed', { method, ...errorFields(error) });
     return {
       id,
       ok: false,

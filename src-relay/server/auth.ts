@@ -2,7 +2,7 @@
  * Authentication of WebSocket upgrades, before any WebSocket exists (remote-support.md: auth in
  * the upgrade handler, never `verifyClient`):
  * - `/v1/client`: `Authorization: Basic base64(deviceId:deviceSecret)`; the secret's SHA-256 is
- *   compared with the stored one in constant time.
+ *   compared with the stored one in constant time, and a revoked device is refused (401).
  * - `/v1/agent?ticket=…`: a single-use ticket from `POST /v1/agent/ticket`, an allowed `Origin`
  *   (the same one that asked for the ticket: cross-site WebSocket hijacking), and an agent that
  *   is still enabled.
@@ -27,6 +27,7 @@ export const AuthReason = {
   badTicket: 'auth-bad-ticket',
   badOrigin: 'auth-bad-origin',
   agentDisabled: 'auth-agent-disabled',
+  deviceRevoked: 'auth-device-revoked',
 } as const;
 
 /** A device id and secret from a Basic header, or null when it is missing or malformed. */
@@ -63,6 +64,10 @@ export function createUpgradeAuthenticator(deps: {
         return Promise.resolve(reject(401, AuthReason.badCredentials));
       }
       const { device } = found;
+      // After the secret check: only the device itself learns that it was revoked.
+      if (device.revokedAt !== undefined) {
+        return Promise.resolve(reject(401, AuthReason.deviceRevoked));
+      }
       return Promise.resolve({
         ok: true,
         // Names cross the relay to the other side: masked here, whatever was stored before.

@@ -40,13 +40,18 @@ export interface FullRelayOptions extends Omit<
 
 export interface FullRelay extends RunningRelay {
   readonly hub: SessionHub;
-  /** An agent was disabled: its web sessions end and its connections close (4001) now. */
+  /**
+   * An agent was disabled or its password reset: its web sessions end and its connections close
+   * (4001) now.
+   */
   agentDisabled(agentId: string): void;
   /**
    * An agent's organisation scope changed: its connections close (4008) now, as they hold the
    * old scope. Its web sessions stay: every HTTP request reads the agent afresh.
    */
   agentScopeChanged(agentId: string): void;
+  /** A device was revoked: its connections close (4001) now. */
+  deviceRevoked(deviceId: string): void;
 }
 
 export async function startRelayWithSessions(options: FullRelayOptions): Promise<FullRelay> {
@@ -110,6 +115,9 @@ export async function startRelayWithSessions(options: FullRelayOptions): Promise
     },
     agentScopeChanged: (agentId) => {
       hub.disconnectAgent(agentId, 'scope-changed');
+    },
+    deviceRevoked: (deviceId) => {
+      hub.disconnectDevice(deviceId);
     },
     stop: async (stopOptions) => {
       clearInterval(sweep);

@@ -34,6 +34,7 @@ import {
   hashSecret,
   verifyPassword,
 } from './passwords.ts';
+import { errorFields } from './logger.ts';
 import { addressKey, createRateLimiter } from './rate-limit.ts';
 import type { RateLimitRule, RateLimiter } from './rate-limit.ts';
 
@@ -489,7 +490,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       }
       // Unexpected: log what kind of error, never its text (it may quote input) nor the stack.
       logger.error('http.internal-error', {
-        errorName: error instanceof Error ? error.name : typeof error,
+        ...errorFields(error),
       });
       sendError(response, new HttpError(500, 'internal', 'Internal error.'));
     });

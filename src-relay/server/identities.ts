@@ -18,6 +18,8 @@ export const IdentityErrorCode = {
   NoSuchOrg: 'identity.no-such-org',
   /** A customer organisation's agent serves that organisation only. */
   NotProvider: 'agent-not-provider',
+  OrgNameTaken: 'org-name-taken',
+  OrgNameAmbiguous: 'org-name-ambiguous',
 } as const;
 
 /** Long passphrases beat complexity rules (NIST SP 800-63B §5.1.1): a length floor only. */
@@ -50,14 +52,35 @@ export function checkPassword(password: string): void {
   }
 }
 
-/** A new organisation and its first enrollment key (shown once; only its hash is stored). */
+/** Names compared as people read them: "Acme Ltd" and "acme ltd" are the same organisation. */
+const sameName = (a: string, b: string): boolean =>
+  a.trim().normalize('NFC').toLowerCase() === b.trim().normalize('NFC').toLowerCase();
+
+/**
+ * A new organisation and its first enrollment key (shown once; only its hash is stored). A name
+ * already in use is refused unless `allowDuplicateName`: two organisations of one name would
+ * give devices enrolled with the wrong key and an `orgs key NAME` that cannot tell them apart.
+ */
 export function createOrgWithKey(
   store: Store,
   name: string,
   now: string,
+  options: { allowDuplicateName?: boolean } = {},
 ): { org: Org; enrollmentKey: string } {
   const parsed = NameSchema.safeParse(name);
   if (!parsed.success) throw invalid('An organisation needs a name of 1 to 100 characters.');
+  const existing = store.listOrgs().find((o) => sameName(o.name, parsed.data));
+  if (existing !== undefined && options.allowDuplicateName !== true) {
+    throw new PrintoError(
+      IdentityErrorCode.OrgNameTaken,
+      `An organisation named ${JSON.stringify(existing.name)} exists already (${existing.id}); nothing was added.`,
+      {
+        hint:
+          `For another enrollment key of it: printo-relay orgs key ${existing.id}. ` +
+          'For a second organisation of the same name: add --allow-duplicate-name.',
+      },
+    );
+  }
   const org = store.createOrg(parsed.data, now);
   return { org, enrollmentKey: issueEnrollmentKey(store, org.id, now) };
 }
@@ -69,10 +92,20 @@ export function issueEnrollmentKey(store: Store, orgId: string, now: string): st
   return key;
 }
 
-/** An organisation by id or by exact name. */
+/** An organisation by id or by exact name; a name that several share is refused. */
 export function findOrg(store: Store, idOrName: string): Org {
   const orgs = store.listOrgs();
-  const org = orgs.find((o) => o.id === idOrName) ?? orgs.find((o) => o.name === idOrName);
+  const byId = orgs.find((o) => o.id === idOrName);
+  if (byId !== undefined) return byId;
+  const named = orgs.filter((o) => o.name === idOrName);
+  if (named.length > 1) {
+    throw new PrintoError(
+      IdentityErrorCode.OrgNameAmbiguous,
+      `${named.length} organisations are named ${JSON.stringify(idOrName)}: ${named.map((o) => o.id).join(', ')}.`,
+      { hint: 'Give the id of the one you mean (printo-relay orgs list).' },
+    );
+  }
+  const org = named[0];
   if (org === undefined) {
     throw new PrintoError(
       IdentityErrorCode.NoSuchOrg,
@@ -121,17 +154,33 @@ export async function createAgentAccount(
   );
 }
 
+/**
+ * A new password for an existing agent (same length rules as a new account). Whoever holds the
+ * old one is cut off by the caller: a running relay ends the agent's web sessions and
+ * connections (admin socket), as when it is disabled.
+ */
+export async function resetAgentPassword(
+  store: Store,
+  email: string,
+  password: string,
+  scrypt?: ScryptParams,
+): Promise<Agent> {
+  const agent = findAgentByEmail(store, email);
+  checkPassword(password);
+  const passwordHash = await hashPassword(password, scrypt);
+  if (!store.setAgentPassword(agent.id, passwordHash)) throw noSuchAgent(agent.email);
+  return agent;
+}
+
+function noSuchAgent(email: string): PrintoError {
+  return new PrintoError(IdentityErrorCode.NoSuchAgent, `No agent with email ${email}.`, {
+    hint: 'List them with `printo-relay agents list`.',
+  });
+}
+
 export function findAgentByEmail(store: Store, email: string): Agent {
   const found = store.findAgentCredentials(normalizeEmail(email));
-  if (found === null) {
-    throw new PrintoError(
-      IdentityErrorCode.NoSuchAgent,
-      `No agent with email ${normalizeEmail(email)}.`,
-      {
-        hint: 'List them with `printo-relay agents list`.',
-      },
-    );
-  }
+  if (found === null) throw noSuchAgent(normalizeEmail(email));
   return found.agent;
 }
 

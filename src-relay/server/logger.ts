@@ -4,6 +4,12 @@
  * credential (text, message, code, password, token, secret, cookie, ticket…), so a careless call
  * site cannot put a chat message, a session code or a password in the logs. The event name
  * itself must be a constant identifier (`relay.started`), never built from data.
+ *
+ * One exception, so that operators can see why something failed: `errorCode` (also
+ * `error_code`) holds an error's stable code (`store-disk-full`, `relay.listen`, `EADDRINUSE`),
+ * and is kept only when its value has that shape — a word, never a run of digits such as a
+ * 9-digit session code. `errorFields(error)` builds it, with the error's name; never the message,
+ * which may quote the input that caused it.
  */
 import type { Logger } from './contracts.ts';
 
@@ -38,6 +44,9 @@ const FORBIDDEN_WORDS: ReadonlySet<string> = new Set([
 ]);
 /** Also caught inside a run-together name such as `authtoken` or `sessioncode`. */
 const FORBIDDEN_FRAGMENTS = ['password', 'passwd', 'secret', 'token', 'cookie', 'ticket', 'code'];
+/** What a stable error code looks like: identifier words; a digit run of 5+ is refused. */
+const ERROR_CODE_PATTERN = /^[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+)*$/;
+const MAX_ERROR_CODE = 64;
 /** Keys the line itself uses. */
 const RESERVED = new Set(['time', 'level', 'event']);
 /** Ids and counts are short; a long string is probably something that should not be here. */
@@ -60,6 +69,32 @@ export function isForbiddenField(name: string): boolean {
     words(name).some((w) => FORBIDDEN_WORDS.has(w)) ||
     FORBIDDEN_FRAGMENTS.some((f) => lower.includes(f))
   );
+}
+
+/** `errorCode`, `error_code`, `ErrorCode`: the one field named "code" that may be logged. */
+export function isErrorCodeField(name: string): boolean {
+  const parts = words(name);
+  return parts.length === 2 && parts[0] === 'error' && parts[1] === 'code';
+}
+
+/** Whether `value` has the shape of a stable error code (and so cannot be a session code). */
+export function isErrorCodeValue(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length <= MAX_ERROR_CODE &&
+    ERROR_CODE_PATTERN.test(value) &&
+    !/\d{5}/.test(value)
+  );
+}
+
+/**
+ * What may be logged about a failure: the error's class name and, when it has one, its stable
+ * code (a PrintoError's, or Node's `EADDRINUSE`…). Never its message: it may quote input.
+ */
+export function errorFields(error: unknown): { errorName: string; errorCode?: string } {
+  const errorName = error instanceof Error ? error.name : typeof error;
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return isErrorCodeValue(code) ? { errorName, errorCode: code } : { errorName };
 }
 
 export interface LoggerOptions {
@@ -91,7 +126,10 @@ export function createLogger(options: LoggerOptions = {}): JsonLogger {
     };
     const dropped: string[] = [];
     for (const [name, value] of Object.entries(fields ?? {})) {
-      if (RESERVED.has(name) || isForbiddenField(name)) {
+      const refused = isErrorCodeField(name)
+        ? !isErrorCodeValue(value)
+        : RESERVED.has(name) || isForbiddenField(name);
+      if (refused) {
         dropped.push(name);
         continue;
       }

@@ -18,7 +18,7 @@ import type { AgentAccess } from './agent-access.ts';
 import { createUpgradeAuthenticator } from './auth.ts';
 import { createHttpHandler } from './http.ts';
 import type { HttpLimits } from './http.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, errorFields } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -264,7 +264,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       options.onUpgrade(request, socket, head);
     } catch (error) {
       logger.error('ws.upgrade-failed', {
-        errorName: error instanceof Error ? error.name : typeof error,
+        ...errorFields(error),
       });
       socket.destroy();
     }
@@ -303,7 +303,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       purgeNow();
     } catch (error) {
       logger.error('retention.purge-failed', {
-        errorName: error instanceof Error ? error.name : typeof error,
+        ...errorFields(error),
       });
     }
   };
@@ -333,7 +333,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       } catch (error) {
         logger.error('relay.stop-failed', {
           what,
-          errorName: error instanceof Error ? error.name : typeof error,
+          ...errorFields(error),
         });
       } finally {
         clearTimeout(timer);

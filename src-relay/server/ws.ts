@@ -10,6 +10,7 @@ import type WebSocket from 'ws';
 import { CloseCode, LIMITS, SUBPROTOCOL } from '../../src-shared/protocol/v1.ts';
 import type { SessionHub } from '../sessions/hub.ts';
 import type { Logger, Metrics, UpgradeAuthenticator } from './contracts.ts';
+import { errorFields } from './logger.ts';
 
 /** A peer that lets this much pile up unsent is too slow: drop it; it can resume. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -68,7 +69,7 @@ export class WebSocketGateway {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     void this.upgrade(request, socket, head).catch((error: unknown) => {
       this.options.logger.error('ws.upgrade-failed', {
-        error: error instanceof Error ? error.name : 'unknown',
+        ...errorFields(error),
       });
       reject(socket, 400, 'upgrade failed');
     });

@@ -360,13 +360,18 @@ export class SessionHub {
    * new scope is refused. Returns how many were closed.
    */
   disconnectAgent(agentId: string, why: 'disabled' | 'scope-changed' = 'disabled'): number {
-    let closed = 0;
-    for (const peer of [...this.peers]) {
-      if (peer.role !== 'agent' || peer.agent?.agentId !== agentId || peer.closed) continue;
-      if (why === 'disabled') this.closePeer(peer, CloseCode.authFailed, 'agent disabled');
-      else this.closePeer(peer, CloseCode.scopeChanged, 'agent scope changed');
-      closed += 1;
-    }
+    const closed =
+      why === 'disabled'
+        ? this.disconnect(
+            (p) => p.agent?.agentId === agentId,
+            CloseCode.authFailed,
+            'agent disabled',
+          )
+        : this.disconnect(
+            (p) => p.agent?.agentId === agentId,
+            CloseCode.scopeChanged,
+            'agent scope changed',
+          );
     if (closed > 0)
       this.options.logger.info('agent.disconnected', { agentId, connections: closed, why });
     return closed;
@@ -378,14 +383,39 @@ export class SessionHub {
    * window: a new login may resume them.
    */
   disconnectWebSession(webSessionId: string, reason: string): number {
+    const closed = this.disconnect(
+      (p) => p.agent?.webSessionId === webSessionId,
+      CloseCode.authFailed,
+      reason,
+    );
+    if (closed > 0) this.options.logger.info('agent.web-session-closed', { connections: closed });
+    return closed;
+  }
+
+  /**
+   * Closes every connection of a device (it was just revoked) with 4001. Its sessions wait for
+   * it as for any dropped client, and end when the resume window passes: it cannot come back,
+   * as the relay refuses a revoked device's credentials. Returns how many were closed.
+   */
+  disconnectDevice(deviceId: string): number {
+    const closed = this.disconnect(
+      (p) => p.client?.deviceId === deviceId,
+      CloseCode.authFailed,
+      'device revoked',
+    );
+    if (closed > 0)
+      this.options.logger.info('device.disconnected', { deviceId, connections: closed });
+    return closed;
+  }
+
+  /** Closes every open connection `matches` picks; returns how many. */
+  private disconnect(matches: (peer: Peer) => boolean, code: number, reason: string): number {
     let closed = 0;
     for (const peer of [...this.peers]) {
-      if (peer.role !== 'agent' || peer.agent?.webSessionId !== webSessionId || peer.closed)
-        continue;
-      this.closePeer(peer, CloseCode.authFailed, reason);
+      if (peer.closed || !matches(peer)) continue;
+      this.closePeer(peer, code, reason);
       closed += 1;
     }
-    if (closed > 0) this.options.logger.info('agent.web-session-closed', { connections: closed });
     return closed;
   }
 

@@ -26,6 +26,8 @@ export const StoreErrorCode = {
   invalidData: 'store-invalid-data',
   decryptFailed: 'store-decrypt-failed',
   retentionInvalid: 'retention-invalid',
+  /** Disabling this agent would leave no active administrator. */
+  lastAdmin: 'last-admin',
   diskFull: 'store-disk-full',
   io: 'store-io',
   closed: 'store-closed',

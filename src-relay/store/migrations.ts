@@ -152,6 +152,15 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 3,
+    name: 'device-revocation',
+    // A revoked device keeps its row (its sessions refer to it, and the operator can see when it
+    // was revoked); the relay refuses its credentials from then on.
+    sql: `
+      ALTER TABLE devices ADD COLUMN revoked_at TEXT;
+    `,
+  },
+  {
     version: 4,
     name: 'consent-receipt-notice-digest',
     // A receipt proves what the relay showed, not what the client said it showed: the relay's own

@@ -371,11 +371,13 @@ export class SqliteStore implements Store {
   }
 
   private toDevice(row: Row): Device {
+    const revokedAt = textOrNull(row, 'revoked_at');
     return {
       id: text(row, 'id'),
       orgId: text(row, 'org_id'),
       name: text(row, 'name'),
       createdAt: text(row, 'created_at'),
+      ...(revokedAt === null ? {} : { revokedAt }),
     };
   }
 
@@ -546,6 +548,28 @@ export class SqliteStore implements Store {
     });
   }
 
+  listDevices(filter: { orgId?: string } = {}): readonly Device[] {
+    return this.guard('list devices', () => {
+      const rows =
+        filter.orgId === undefined
+          ? this.sql('SELECT * FROM devices ORDER BY created_at, name').all()
+          : this.sql('SELECT * FROM devices WHERE org_id = ? ORDER BY created_at, name').all(
+              filter.orgId,
+            );
+      return rows.map((row) => this.toDevice(row));
+    });
+  }
+
+  revokeDevice(deviceId: string, now: string): boolean {
+    return this.guard('revoke a device', () => {
+      const at = isoTime(now, 'now');
+      const result = this.sql(
+        'UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?',
+      ).run(at, deviceId);
+      return Number(result.changes) > 0;
+    });
+  }
+
   createAgent(
     agent: {
       email: string;
@@ -618,10 +642,44 @@ export class SqliteStore implements Store {
     );
   }
 
+  /**
+   * Refuses (`last-admin`) to disable the last enabled administrator: nobody could then manage
+   * the relay. Checked and written in one transaction, so two disables at once cannot both pass.
+   */
   setAgentDisabled(id: string, disabled: boolean): boolean {
-    return this.guard('disable an agent', () => {
-      const result = this.sql('UPDATE agents SET disabled = ? WHERE id = ?').run(
-        disabled ? 1 : 0,
+    return this.guard('disable an agent', () =>
+      this.transaction(() => {
+        if (disabled) {
+          const row = this.sql('SELECT * FROM agents WHERE id = ?').get(id);
+          const agent = row === undefined ? null : this.toAgent(row);
+          const others = this.sql(
+            "SELECT COUNT(*) AS n FROM agents WHERE role = 'admin' AND disabled = 0 AND id != ?",
+          ).get(id);
+          if (agent?.role === 'admin' && !agent.disabled && others?.['n'] === 0) {
+            throw storeError(
+              StoreErrorCode.lastAdmin,
+              `${agent.email} is the last active administrator; disabling it would leave nobody to manage the relay. Nothing was changed.`,
+              {
+                hint:
+                  'Add another administrator first (printo-relay agents add EMAIL --name NAME ' +
+                  '--role admin) or enable one (printo-relay agents enable EMAIL).',
+              },
+            );
+          }
+        }
+        const result = this.sql('UPDATE agents SET disabled = ? WHERE id = ?').run(
+          disabled ? 1 : 0,
+          id,
+        );
+        return Number(result.changes) > 0;
+      }),
+    );
+  }
+
+  setAgentPassword(id: string, passwordHash: string): boolean {
+    return this.guard("set an agent's password", () => {
+      const result = this.sql('UPDATE agents SET password_hash = ? WHERE id = ?').run(
+        nonEmpty(passwordHash, 'passwordHash'),
         id,
       );
       return Number(result.changes) > 0;

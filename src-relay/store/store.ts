@@ -17,6 +17,8 @@ export interface Device {
   readonly orgId: string;
   readonly name: string;
   readonly createdAt: string;
+  /** Set (only) once the device is revoked: its credentials are refused from then on. */
+  readonly revokedAt?: string;
 }
 
 export type AgentRole = 'agent' | 'admin';
@@ -136,6 +138,12 @@ export interface Store {
   createDevice(device: { orgId: string; name: string; secretHash: string }, now: string): Device;
   /** The device and its secret hash, for authentication. */
   findDeviceCredentials(deviceId: string): { device: Device; secretHash: string } | null;
+  listDevices(filter?: { orgId?: string }): readonly Device[];
+  /**
+   * Marks a device revoked (`now` the first time; a second revocation keeps the first time).
+   * False when there is no such device.
+   */
+  revokeDevice(deviceId: string, now: string): boolean;
 
   /** A provider agent serving every organisation unless `scope` says otherwise. */
   createAgent(
@@ -154,6 +162,8 @@ export interface Store {
   setAgentDisabled(id: string, disabled: boolean): boolean;
   /** Replaces the agent's scope; false when there is no such agent. Unknown orgs: not-found. */
   setAgentScope(id: string, scope: AgentScope): boolean;
+  /** Replaces the agent's password hash; false when there is no such agent. */
+  setAgentPassword(id: string, passwordHash: string): boolean;
 
   createSession(
     session: { id: string; orgId: string; deviceId: string; description: string },

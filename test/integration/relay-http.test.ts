@@ -565,6 +565,74 @@ describe('printo-relay command', () => {
     expect(relay.logs()).not.toContain('sam@example.com');
   });
 
+  it('through a running serve, reset-password and devices revoke cut the agent and the device off at once', async () => {
+    const dir = tempDir();
+    const relay = await serve(['--data-dir', dir]);
+    const run = (args: readonly string[], input?: string) =>
+      cli(['--data-dir', dir, ...args], input === undefined ? {} : { input });
+    try {
+      const origin = relay.url;
+      const key = /Enrollment key:\s+(pek_[\w-]+)/.exec(relay.stdout())?.[1] ?? '';
+      const enrolled = await json(`${relay.url}/v1/enroll`, {
+        enrollmentKey: key,
+        deviceName: 'WS-1',
+      });
+      const { deviceId, deviceSecret } = enrolled.json as {
+        deviceId: string;
+        deviceSecret: string;
+      };
+      const basic = {
+        authorization: `Basic ${Buffer.from(`${deviceId}:${deviceSecret}`).toString('base64')}`,
+      };
+      const client = await openSocket(wsUrl(relay.url, '/v1/client'), { headers: basic });
+      expect(client.status).toBe(101);
+      const clientClosed = new Promise<number>((resolve) => client.socket?.once('close', resolve));
+
+      const added = await run(
+        ['agents', 'add', 'sam@example.com', '--name', 'Sam', '--password-stdin'],
+        `${PASSWORD}\n`,
+      );
+      expect(added.code).toBe(0);
+      const loginAs = (password: string) =>
+        json(`${relay.url}/v1/agent/login`, { email: 'sam@example.com', password }, { origin });
+      const loggedIn = await loginAs(PASSWORD);
+      const cookie = `printo_session=${sessionCookie(loggedIn)}`;
+      const ticket = await call(`${relay.url}/v1/agent/ticket`, {
+        method: 'POST',
+        headers: { cookie, origin },
+      });
+      const { ticket: value } = ticket.json as { ticket: string };
+      const agent = await openSocket(wsUrl(relay.url, `/v1/agent?ticket=${value}`), { origin });
+      expect(agent.status).toBe(101);
+      const agentClosed = new Promise<number>((resolve) => agent.socket?.once('close', resolve));
+
+      const next = 'another long passphrase';
+      const reset = await run(
+        ['agents', 'reset-password', 'sam@example.com', '--password-stdin'],
+        `${next}\n`,
+      );
+      expect(reset.code).toBe(0);
+      expect(await agentClosed).toBe(4001);
+      expect((await call(`${relay.url}/v1/agent/me`, { headers: { cookie } })).status).toBe(401);
+      expect((await loginAs(PASSWORD)).status).toBe(401);
+      expect((await loginAs(next)).status).toBe(204);
+
+      const revoked = await run(['devices', 'revoke', deviceId]);
+      expect(revoked.code).toBe(0);
+      expect(await clientClosed).toBe(4001);
+      const again = await openSocket(wsUrl(relay.url, '/v1/client'), { headers: basic });
+      expect(again.status).toBe(401);
+      const listed = JSON.parse((await run(['--json', 'devices', 'list'])).stdout) as {
+        devices: { id: string; revokedAt?: string }[];
+      };
+      expect(listed.devices).toEqual([expect.objectContaining({ id: deviceId })]);
+      expect(listed.devices[0]?.revokedAt).toEqual(expect.any(String));
+    } finally {
+      expect(await relay.stop()).toBe(0);
+    }
+    expect(relay.logs()).toContain('"event":"device.disconnected"');
+  });
+
   it('a socket file left by a relay that died is ignored, then replaced', async () => {
     const dir = tempDir();
     expect((await cli(['--data-dir', dir, 'orgs', 'add', 'Acme'])).code).toBe(0);

@@ -216,7 +216,7 @@ describe('the protocol JSON Schema', () => {
       expect(login.status).toBe(204);
       const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
       const exported = await fetch(`${relay.url}/v1/agent/sessions/${session.id}/export`, {
-        headers: { Cookie: cookie },
+        headers: { Cookie: cookie, Origin: relay.url },
       });
       expect(exported.status).toBe(200);
       const body = (await exported.json()) as { transcript: unknown[] };

@@ -26,16 +26,20 @@ async function setUp() {
   const world = seedWorld(store);
   const disabled: string[] = [];
   const rescoped: string[] = [];
+  const reset: string[] = [];
+  const revoked: string[] = [];
   const admin = await startAdminSocket({
     dataDir: dir,
     store,
     logger: silentLogger,
     onAgentDisabled: (id) => disabled.push(id),
     onAgentScopeChanged: (id) => rescoped.push(id),
+    onAgentPasswordReset: (id) => reset.push(id),
+    onDeviceRevoked: (id) => revoked.push(id),
   });
   if (admin === null) throw new Error('no admin socket');
   open.push(admin);
-  return { store, dir, world, admin, disabled, rescoped };
+  return { store, dir, world, admin, disabled, rescoped, reset, revoked };
 }
 
 /** Raw lines, as any client on the socket could send them. */
@@ -124,6 +128,43 @@ describe('admin socket', () => {
     ]);
     expect(store.getAgent(world.agentId)?.scope).toEqual({ kind: 'provider', orgs: [world.orgId] });
     expect(rescoped).toEqual([world.agentId]);
+  });
+
+  it('resets a password on the live store and reports it, so the relay cuts the agent off', async () => {
+    const { store, world, admin, reset, disabled } = await setUp();
+    const answers = (
+      await exchange(admin.path, [
+        encodeAdmin({ id: 1, method: 'setAgentPassword', args: [world.agentId, 'new-hash'] }),
+        encodeAdmin({ id: 2, method: 'setAgentPassword', args: ['no-such-agent', 'new-hash'] }),
+      ])
+    ).map((line) => decodeAdmin(line) as AdminReply);
+    expect(answers).toMatchObject([
+      { id: 1, ok: true, value: true },
+      { id: 2, ok: true, value: false },
+    ]);
+    expect(store.findAgentCredentials('alice@printogens.example')?.passwordHash).toBe('new-hash');
+    expect(reset).toEqual([world.agentId]);
+    expect(disabled).toEqual([]);
+  });
+
+  it('lists and revokes devices on the live store, and reports a revocation at once', async () => {
+    const { store, world, admin, revoked } = await setUp();
+    const answers = (
+      await exchange(admin.path, [
+        encodeAdmin({ id: 1, method: 'listDevices', args: [{ orgId: world.orgId }] }),
+        encodeAdmin({ id: 2, method: 'revokeDevice', args: [world.deviceId, T0] }),
+        encodeAdmin({ id: 3, method: 'revokeDevice', args: ['no-such-device', T0] }),
+      ])
+    ).map((line) => decodeAdmin(line) as AdminReply);
+    expect(answers).toMatchObject([
+      { id: 1, ok: true, value: [{ id: world.deviceId, name: 'WS-ACCOUNTS-07' }] },
+      { id: 2, ok: true, value: true },
+      { id: 3, ok: true, value: false },
+    ]);
+    // Secret hashes stay in: the listing carries none.
+    expect(JSON.stringify(answers[0])).not.toContain('secret');
+    expect(store.findDeviceCredentials(world.deviceId)?.device.revokedAt).toBe(T0);
+    expect(revoked).toEqual([world.deviceId]);
   });
 
   it('refuses what the commands do not need, bad JSON, and keeps password hashes in', async () => {

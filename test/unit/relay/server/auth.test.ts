@@ -63,6 +63,22 @@ describe('client upgrade', () => {
     ).resolves.toEqual({ ok: false, status: 401, reason: AuthReason.badCredentials });
   });
 
+  it('refuses a revoked device (401), but only to the holder of its secret', async () => {
+    const org = store.createOrg('Acme', NOW);
+    const secret = generateSecret(SecretPrefix.deviceSecret);
+    const device = store.createDevice(
+      { orgId: org.id, name: 'WS-07', secretHash: hashSecret(secret) },
+      NOW,
+    );
+    expect(store.revokeDevice(device.id, NOW)).toBe(true);
+    await expect(
+      auth.client(upgrade({ authorization: basic(device.id, secret) })),
+    ).resolves.toEqual({ ok: false, status: 401, reason: AuthReason.deviceRevoked });
+    await expect(
+      auth.client(upgrade({ authorization: basic(device.id, `${secret}x`) })),
+    ).resolves.toEqual({ ok: false, status: 401, reason: AuthReason.badCredentials });
+  });
+
   it('refuses a missing or malformed header', async () => {
     for (const authorization of [undefined, 'Bearer x', 'Basic', 'Basic !!!', basic('', 'x')]) {
       const headers: Record<string, string> = authorization === undefined ? {} : { authorization };

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, isForbiddenField } from '../../../../src-relay/server/logger.ts';
+import { PrintoError } from '../../../../src-shared/errors.ts';
+import {
+  createLogger,
+  errorFields,
+  isForbiddenField,
+} from '../../../../src-relay/server/logger.ts';
 import type { LogLevel } from '../../../../src-relay/server/logger.ts';
 
 function capture(level?: LogLevel) {
@@ -69,6 +74,62 @@ describe('JSON line logger', () => {
     expect(line['agentId']).toBe('kept-too');
     // The names of what was dropped are listed, so the call site can be fixed.
     expect(String(line['droppedFields']).split(',')).toEqual(Object.keys(secrets));
+  });
+
+  it('keeps an error code, so operators see why something failed', () => {
+    const { logger, parsed } = capture();
+    logger.error('a.failed', { errorCode: 'store-disk-full' });
+    logger.error('b.failed', { error_code: 'relay.listen' });
+    logger.error('c.failed', { errorCode: 'EADDRINUSE' });
+    logger.error('d.failed', { ErrorCode: 'session-on-hold', code: 'x' });
+    expect(parsed().map((l) => [l['errorCode'], l['error_code'], l['ErrorCode']])).toEqual([
+      ['store-disk-full', undefined, undefined],
+      [undefined, 'relay.listen', undefined],
+      ['EADDRINUSE', undefined, undefined],
+      [undefined, undefined, 'session-on-hold'],
+    ]);
+    expect(parsed()[3]?.['droppedFields']).toBe('code');
+  });
+
+  it('never lets a session code through as an error code', () => {
+    const { logger, lines, parsed } = capture();
+    for (const value of [
+      '482913057',
+      '482 913 057',
+      'code-482913057',
+      'invalid-code:482913057',
+      'wrong code 482913057',
+      482913057,
+      'x'.repeat(65),
+    ]) {
+      logger.warn('join.refused', { errorCode: value, sessionId: 'kept' });
+    }
+    for (const line of parsed()) {
+      expect(line).not.toHaveProperty('errorCode');
+      expect(line['droppedFields']).toBe('errorCode');
+      expect(line['sessionId']).toBe('kept');
+    }
+    expect(lines.join('')).not.toMatch(/482/);
+  });
+
+  it('errorFields gives the name and stable code of an error, never its message', () => {
+    const failure = new PrintoError('session-not-found', 'No session with code 482913057.');
+    expect(errorFields(failure)).toEqual({
+      errorName: 'PrintoError',
+      errorCode: 'session-not-found',
+    });
+    const errno = Object.assign(new Error('listen EADDRINUSE 127.0.0.1:4280'), {
+      code: 'EADDRINUSE',
+    });
+    expect(errorFields(errno)).toEqual({ errorName: 'Error', errorCode: 'EADDRINUSE' });
+    expect(errorFields(Object.assign(new Error('x'), { code: '482913057' }))).toEqual({
+      errorName: 'Error',
+    });
+    expect(errorFields('boom')).toEqual({ errorName: 'string' });
+    const { logger, lines } = capture();
+    logger.error('join.failed', errorFields(failure));
+    expect(lines[0]).toContain('"errorCode":"session-not-found"');
+    expect(lines[0]).not.toContain('482913057');
   });
 
   it('keeps harmless ids and counts', () => {

@@ -49,6 +49,16 @@ export function createMemoryStore(): MemoryStore {
       return device;
     },
     findDeviceCredentials: (id) => devices.get(id) ?? null,
+    listDevices: (filter = {}) =>
+      [...devices.values()]
+        .map((d) => d.device)
+        .filter((d) => filter.orgId === undefined || d.orgId === filter.orgId),
+    revokeDevice(id, now) {
+      const entry = devices.get(id);
+      if (entry === undefined) return false;
+      entry.device = { revokedAt: now, ...entry.device };
+      return true;
+    },
     createAgent({ email, name, role, passwordHash, scope }, now) {
       if ([...agents.values()].some((a) => a.agent.email === email)) {
         throw new Error('duplicate email');
@@ -79,6 +89,12 @@ export function createMemoryStore(): MemoryStore {
       const entry = agents.get(id);
       if (entry === undefined) return false;
       entry.agent = { ...entry.agent, scope };
+      return true;
+    },
+    setAgentPassword(id, passwordHash) {
+      const entry = agents.get(id);
+      if (entry === undefined) return false;
+      entry.passwordHash = passwordHash;
       return true;
     },
     createSession({ id, orgId, deviceId, description }, now) {

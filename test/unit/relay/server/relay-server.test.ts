@@ -174,16 +174,19 @@ describe('retention purge', () => {
     });
   });
 
-  it('logs counts only and survives a failing purge', async () => {
+  it('logs counts only and survives a failing purge, saying why by its code', async () => {
     const lines: string[] = [];
     const store = createMemoryStore();
     store.purge = () => {
-      throw new Error('disk full');
+      throw new PrintoError('store-disk-full', 'The disk holding /srv/relay is full.');
     };
     const { createLogger } = await import('../../../../src-relay/server/logger.ts');
     await start({ store, logger: createLogger({ write: (l) => lines.push(l) }) });
-    expect(lines.join('')).toContain('"event":"retention.purge-failed"');
-    expect(lines.join('')).not.toContain('disk full');
+    const failed = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l['event'] === 'retention.purge-failed');
+    expect(failed).toMatchObject({ errorName: 'PrintoError', errorCode: 'store-disk-full' });
+    expect(lines.join('')).not.toContain('/srv/relay');
   });
 });
 

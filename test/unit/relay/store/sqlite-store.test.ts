@@ -71,6 +71,8 @@ describe('opening the database', () => {
       expect(db.prepare('SELECT version, name, applied_at FROM schema_migrations').all()).toEqual([
         { version: 1, name: 'initial', applied_at: T0 },
         { version: 2, name: 'chat-by-session-number', applied_at: T0 },
+        { version: 3, name: 'device-revocation', applied_at: T0 },
+        { version: 4, name: 'consent-receipt-notice-digest', applied_at: T0 },
         { version: 5, name: 'agent-org-scope', applied_at: T0 },
       ]);
     });
@@ -158,7 +160,8 @@ describe('opening the database', () => {
         INSERT INTO meta SELECT * FROM current.meta;
         INSERT INTO orgs SELECT * FROM current.orgs;
         INSERT INTO enrollment_keys SELECT * FROM current.enrollment_keys;
-        INSERT INTO devices SELECT * FROM current.devices;
+        INSERT INTO devices (id, org_id, name, secret_hash, created_at)
+          SELECT id, org_id, name, secret_hash, created_at FROM current.devices;
         INSERT INTO agents SELECT ${agentColumns} FROM current.agents;
         INSERT INTO sessions (${sessionColumns}) SELECT ${sessionColumns} FROM current.sessions;
         INSERT INTO session_keys SELECT * FROM current.session_keys;
@@ -183,6 +186,69 @@ describe('opening the database', () => {
       ...chat.map((m) => m.text),
       'after the upgrade',
     ]);
+  });
+
+  it('upgrades a version-2 file: its devices are active, authenticate and can be revoked', () => {
+    const { store, dir, key } = newStore();
+    const world = seedWorld(store);
+    const session = seedSession(store, world, { endedAt: null });
+    const chat = store.listChat(session.id);
+    const device = store.findDeviceCredentials(world.deviceId);
+    store.close();
+    // The same content in a file at schema version 2: migrations 1 and 2, rows copied across.
+    const old = tempDir();
+    const db = new DatabaseSync(join(old, STORE_FILE));
+    try {
+      migrate(db, STORE_FILE, T0, MIGRATIONS.slice(0, 2));
+      expect(
+        db
+          .prepare('PRAGMA table_info(devices)')
+          .all()
+          .map((c) => c['name']),
+      ).not.toContain('revoked_at');
+      db.prepare('ATTACH DATABASE ? AS current').run(join(dir, STORE_FILE));
+      db.exec(`
+        INSERT INTO meta SELECT * FROM current.meta;
+        INSERT INTO orgs SELECT * FROM current.orgs;
+        INSERT INTO enrollment_keys SELECT * FROM current.enrollment_keys;
+        INSERT INTO devices (id, org_id, name, secret_hash, created_at)
+          SELECT id, org_id, name, secret_hash, created_at FROM current.devices;
+        INSERT INTO agents SELECT * FROM current.agents;
+        INSERT INTO sessions SELECT * FROM current.sessions;
+        INSERT INTO session_keys SELECT * FROM current.session_keys;
+        INSERT INTO consent_receipts SELECT * FROM current.consent_receipts;
+        INSERT INTO audit_log SELECT * FROM current.audit_log;
+        INSERT INTO chat_messages SELECT * FROM current.chat_messages;
+      `);
+    } finally {
+      db.close();
+    }
+    const upgraded = openStore(old, key);
+    expect(upgraded.schemaVersion()).toBe(SCHEMA_VERSION);
+    expect(upgraded.findDeviceCredentials(world.deviceId)).toEqual(device);
+    expect(upgraded.listDevices()).toEqual([device?.device]);
+    expect(upgraded.listChat(session.id)).toEqual(chat);
+    expect(upgraded.revokeDevice(world.deviceId, at(T0, 1))).toBe(true);
+    expect(upgraded.findDeviceCredentials(world.deviceId)?.device.revokedAt).toBe(at(T0, 1));
+  });
+
+  it('lists devices (all, or one organisation’s) and revokes one, keeping the first time', () => {
+    const { store } = newStore();
+    const world = seedWorld(store);
+    const other = store.createOrg('Globex', T0);
+    const theirs = store.createDevice(
+      { orgId: other.id, name: 'GX-1', secretHash: 'sh2' },
+      at(T0, 0, 1),
+    );
+    expect(store.listDevices().map((d) => d.name)).toEqual(['WS-ACCOUNTS-07', 'GX-1']);
+    expect(store.listDevices({ orgId: other.id })).toEqual([theirs]);
+    expect(theirs).not.toHaveProperty('revokedAt');
+    expect(store.revokeDevice(theirs.id, at(T0, 2))).toBe(true);
+    expect(store.revokeDevice(theirs.id, at(T0, 3))).toBe(true);
+    expect(store.listDevices({ orgId: other.id })).toEqual([{ ...theirs, revokedAt: at(T0, 2) }]);
+    expect(store.findDeviceCredentials(world.deviceId)?.device).not.toHaveProperty('revokedAt');
+    expect(store.revokeDevice(randomUUID(), T0)).toBe(false);
+    expect(errorOf(() => store.revokeDevice(theirs.id, 'now')).code).toBe('store-invalid-input');
   });
 
   it('refuses a migration history it does not recognise', () => {
@@ -376,6 +442,34 @@ describe('organisations, devices and agents', () => {
     );
     expect(duplicate).toMatchObject({ code: 'store-conflict' });
     expect(duplicate.message).toContain('already exists');
+  });
+
+  it('never disables the last active administrator (last-admin), and changes nothing', () => {
+    const { store } = newStore();
+    const alice = store.createAgent(
+      { email: 'alice@example.com', name: 'Alice', role: 'admin', passwordHash: 'p1' },
+      T0,
+    );
+    const bob = store.createAgent(
+      { email: 'bob@example.com', name: 'Bob', role: 'admin', passwordHash: 'p2' },
+      T0,
+    );
+    const carol = store.createAgent(
+      { email: 'carol@example.com', name: 'Carol', role: 'agent', passwordHash: 'p3' },
+      T0,
+    );
+    expect(store.setAgentDisabled(bob.id, true)).toBe(true);
+    const refused = errorOf(() => store.setAgentDisabled(alice.id, true));
+    expect(refused.code).toBe('last-admin');
+    expect(refused.message).toContain('alice@example.com is the last active administrator');
+    expect(refused.hint).toContain('--role admin');
+    expect(store.getAgent(alice.id)?.disabled).toBe(false);
+    // Plain agents and enabling are not concerned; another active admin lets Alice go.
+    expect(store.setAgentDisabled(carol.id, true)).toBe(true);
+    expect(store.setAgentDisabled(alice.id, false)).toBe(true);
+    expect(store.setAgentDisabled(bob.id, false)).toBe(true);
+    expect(store.setAgentDisabled(alice.id, true)).toBe(true);
+    expect(errorOf(() => store.setAgentDisabled(bob.id, true)).code).toBe('last-admin');
   });
 
   it('refuses bad input with store-invalid-input', () => {
