@@ -613,7 +613,9 @@ describe('printo-relay command', () => {
       );
       expect(reset.code).toBe(0);
       expect(await agentClosed).toBe(4001);
-      expect((await call(`${relay.url}/v1/agent/me`, { headers: { cookie } })).status).toBe(401);
+      expect(
+        (await call(`${relay.url}/v1/agent/me`, { headers: { cookie, origin: relay.url } })).status,
+      ).toBe(401);
       expect((await loginAs(PASSWORD)).status).toBe(401);
       expect((await loginAs(next)).status).toBe(204);
 

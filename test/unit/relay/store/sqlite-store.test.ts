@@ -156,6 +156,7 @@ describe('opening the database', () => {
         'id, org_id, device_id, description, state, agent_id, granted_scopes, created_at, ' +
         'ended_at, end_reason, legal_hold, transcript_deleted_at, erased_at';
       const agentColumns = 'id, email, name, role, password_hash, disabled, created_at';
+      const receiptColumns = 'id, session_id, kind, actor, scopes, notice, at';
       db.exec(`
         INSERT INTO meta SELECT * FROM current.meta;
         INSERT INTO orgs SELECT * FROM current.orgs;
@@ -165,7 +166,7 @@ describe('opening the database', () => {
         INSERT INTO agents SELECT ${agentColumns} FROM current.agents;
         INSERT INTO sessions (${sessionColumns}) SELECT ${sessionColumns} FROM current.sessions;
         INSERT INTO session_keys SELECT * FROM current.session_keys;
-        INSERT INTO consent_receipts SELECT * FROM current.consent_receipts;
+        INSERT INTO consent_receipts SELECT ${receiptColumns} FROM current.consent_receipts;
         INSERT INTO audit_log SELECT * FROM current.audit_log;
         INSERT INTO chat_messages (session_id, seq, message_id, sender_role, body, redacted, at)
           SELECT s.id, c.seq, c.message_id, c.sender_role, c.body, c.redacted, c.at
@@ -178,7 +179,10 @@ describe('opening the database', () => {
     const upgraded = openStore(old, key);
     expect(upgraded.schemaVersion()).toBe(SCHEMA_VERSION);
     expect(upgraded.listChat(session.id)).toEqual(chat);
-    expect(upgraded.listConsentReceipts(session.id)).toEqual(receipts);
+    // Receipts written before migration 4 have no digest and no echo verdict: null, not invented.
+    expect(upgraded.listConsentReceipts(session.id)).toEqual(
+      receipts.map((r) => ({ ...r, noticeDigest: null, noticeEcho: null })),
+    );
     const first = chat[0];
     if (first === undefined) throw new Error('no chat');
     upgraded.appendChat({ ...first, seq: 3, messageId: randomUUID(), text: 'after the upgrade' });
@@ -207,16 +211,19 @@ describe('opening the database', () => {
           .map((c) => c['name']),
       ).not.toContain('revoked_at');
       db.prepare('ATTACH DATABASE ? AS current').run(join(dir, STORE_FILE));
+      // The columns version 2 had (later migrations added more).
+      const agentColumns = 'id, email, name, role, password_hash, disabled, created_at';
+      const receiptColumns = 'id, session_id, kind, actor, scopes, notice, at';
       db.exec(`
         INSERT INTO meta SELECT * FROM current.meta;
         INSERT INTO orgs SELECT * FROM current.orgs;
         INSERT INTO enrollment_keys SELECT * FROM current.enrollment_keys;
         INSERT INTO devices (id, org_id, name, secret_hash, created_at)
           SELECT id, org_id, name, secret_hash, created_at FROM current.devices;
-        INSERT INTO agents SELECT * FROM current.agents;
+        INSERT INTO agents SELECT ${agentColumns} FROM current.agents;
         INSERT INTO sessions SELECT * FROM current.sessions;
         INSERT INTO session_keys SELECT * FROM current.session_keys;
-        INSERT INTO consent_receipts SELECT * FROM current.consent_receipts;
+        INSERT INTO consent_receipts SELECT ${receiptColumns} FROM current.consent_receipts;
         INSERT INTO audit_log SELECT * FROM current.audit_log;
         INSERT INTO chat_messages SELECT * FROM current.chat_messages;
       `);
