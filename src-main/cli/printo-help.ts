@@ -5,7 +5,7 @@
  * 2 usage error; 3 the print service cannot be reached.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { UsageError, reportCliError } from '../../src-shared/errors.ts';
+import { UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
 import type { PrintoError } from '../../src-shared/errors.ts';
 import { createPrinterSystem } from '../printers/create-printer-system.ts';
 import type { CreatePrinterSystemOptions } from '../printers/create-printer-system.ts';
@@ -31,6 +31,8 @@ export interface CliIo {
   readonly color: boolean;
   /** Standard error is a terminal: live progress may be drawn there. */
   readonly progress?: boolean;
+  /** Width of the terminal tables are drawn for; unlimited when undefined (a pipe, a file). */
+  readonly columns?: number;
 }
 
 export interface CliDependencies {
@@ -63,42 +65,75 @@ export function parseScopes(value: string): SensitiveScope[] {
   return scopes as SensitiveScope[];
 }
 
-function toPositiveInteger(label: string, value: string): number {
+function toPositiveInteger(label: string, value: string, code: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0 || Number(value) > 0x7fffffff) {
-    throw new UsageError(`${label} must be a positive whole number, not ${JSON.stringify(value)}.`);
+    throw new UsageError(
+      `${label} must be a positive whole number, not ${JSON.stringify(value)}.`,
+      code,
+    );
   }
   return Number(value);
 }
 
-/** An option parser: commander prints InvalidArgumentError itself and exits with code 2. */
+/** An option parser: commander reports InvalidArgumentError as a usage error (exit code 2). */
 function positiveInteger(label: string) {
   return (value: string): number => {
     try {
-      return toPositiveInteger(label, value);
+      return toPositiveInteger(label, value, 'invalid-argument');
     } catch (error) {
       throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
     }
   };
 }
 
-/**
- * A job is named like CUPS names it (`Office-12`) or as two arguments (`Office 12`). Queue names
- * may contain dashes, so only a trailing `-<digits>` is the job id.
- */
-export function parseJobReference(
-  first: string,
-  second: string | undefined,
-): { printer: string; jobId: number } {
-  if (second !== undefined) {
-    return { printer: first, jobId: toPositiveInteger('JOB-ID', second) };
-  }
-  const match = /^(.+)-(\d+)$/.exec(first);
-  if (match?.[1] === undefined || match[2] === undefined) {
+/** Every PRINTER argument: an empty name would mean "the server" to CUPS, never a queue. */
+export function printerArgument(value: string): string {
+  if (value.trim() === '') {
     throw new UsageError(
-      `Name the job as PRINTER JOB-ID or PRINTER-JOB-ID (e.g. Office 12 or Office-12), not ${JSON.stringify(first)}.`,
+      'The printer name is empty. Run `printo-help printers` to see the queues.',
+      'printer-name-empty',
     );
   }
-  return { printer: match[1], jobId: toPositiveInteger('JOB-ID', match[2]) };
+  return value;
+}
+
+/**
+ * A job is named like CUPS names it (`Office-12`) or as two arguments (`Office 12`). Queue names
+ * may contain dashes, so only a trailing `-<digits>` is the job id, and only when the argument is
+ * not itself a queue: `cancel-job office-1` with a queue `office-1` is a forgotten JOB-ID, never
+ * job 1 of a queue `office`. `isQueue` is asked only for that one ambiguous form.
+ */
+export async function parseJobReference(
+  first: string,
+  second: string | undefined,
+  isQueue: (name: string) => Promise<boolean>,
+): Promise<{ printer: string; jobId: number }> {
+  printerArgument(first);
+  if (second !== undefined) {
+    return { printer: first, jobId: toPositiveInteger('JOB-ID', second, 'job-id-invalid') };
+  }
+  const missing = (why: string): UsageError =>
+    new UsageError(
+      `${why} Name the job as PRINTER JOB-ID or PRINTER-JOB-ID (e.g. Office 12 or Office-12); \`printo-help jobs\` lists them.`,
+      'job-id-missing',
+    );
+  const match = /^(.+)-(\d+)$/.exec(first);
+  if (match?.[1] === undefined || match[2] === undefined) {
+    throw missing(`No JOB-ID after ${JSON.stringify(first)}.`);
+  }
+  if (await isQueue(first)) throw missing(`${JSON.stringify(first)} is a printer, not a job.`);
+  return { printer: match[1], jobId: toPositiveInteger('JOB-ID', match[2], 'job-id-invalid') };
+}
+
+/** Whether a queue of that name exists; other failures (CUPS unreachable) are thrown. */
+async function isQueue(system: PrinterSystem, name: string): Promise<boolean> {
+  try {
+    await system.getPrinter(name);
+    return true;
+  } catch (error) {
+    if (isPrintoError(error, PrinterSystemErrorCode.PrinterNotFound)) return false;
+    throw error;
+  }
 }
 
 function exitCodeFor(error: PrintoError): number {
@@ -106,6 +141,12 @@ function exitCodeFor(error: PrintoError): number {
     error.code === PrinterSystemErrorCode.Timeout
     ? ExitCode.NoPrintService
     : ExitCode.Failed;
+}
+
+/** `--json` anywhere before a `--` that ends the options. */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 export async function runCli(
@@ -136,6 +177,8 @@ export async function runCli(
       writeErr: (text) => {
         io.stderr(text);
       },
+      // Usage errors are printed by reportCliError, as JSON under --json.
+      outputError: () => undefined,
     })
     .addHelpText(
       'after',
@@ -171,7 +214,7 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
   program
     .command('jobs')
     .description('list print jobs, of one printer or of all')
-    .argument('[printer]', 'only the jobs of this printer')
+    .argument('[printer]', 'only the jobs of this printer', printerArgument)
     .addOption(
       new Option('--completed', 'finished jobs instead of the waiting ones').conflicts('all'),
     )
@@ -198,7 +241,9 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
       .argument('<printer>', 'the printer, or PRINTER-JOBID as CUPS writes it (Office-12)')
       .argument('[job-id]', 'the job number')
       .action(async (first: string, second: string | undefined) => {
-        const { printer, jobId } = parseJobReference(first, second);
+        const { printer, jobId } = await parseJobReference(first, second, (name) =>
+          isQueue(getSystem(), name),
+        );
         await act(getSystem(), printer, jobId);
         done(`Job ${jobId} on ${printer} ${past}.`, { action: name, printer, jobId });
       });
@@ -220,7 +265,7 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
   program
     .command('pause')
     .description('pause a printer: jobs wait in the queue until it is resumed')
-    .argument('<printer>')
+    .argument('<printer>', 'the printer (queue) name', printerArgument)
     .action(async (printer: string) => {
       await getSystem().pausePrinter(printer);
       done(`${printer} is paused; jobs wait until you resume it.`, { action: 'pause', printer });
@@ -229,7 +274,7 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
   program
     .command('resume')
     .description('resume a paused printer')
-    .argument('<printer>')
+    .argument('<printer>', 'the printer (queue) name', printerArgument)
     .action(async (printer: string) => {
       await getSystem().resumePrinter(printer);
       done(`${printer} is resumed.`, { action: 'resume', printer });
@@ -238,7 +283,7 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
   program
     .command('test-page')
     .description('print a test page')
-    .argument('<printer>')
+    .argument('<printer>', 'the printer (queue) name', printerArgument)
     .action(async (printer: string) => {
       const { jobId } = await getSystem().printTestPage(printer);
       done(`Test page sent to ${printer} as job ${jobId}.`, {
@@ -253,7 +298,14 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
     .description(
       'check the print service, every printer, its driver and its jobs, and explain what to do',
     )
-    .argument('[printers...]', 'only these printers (all when none are named)')
+    .argument(
+      '[printers...]',
+      'only these printers (all when none are named)',
+      (value: string, previous: string[] | undefined) => [
+        ...(previous ?? []),
+        printerArgument(value),
+      ],
+    )
     .addOption(
       new Option(
         '--share <scopes>',
@@ -313,8 +365,10 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
   } catch (error) {
     exitCode = reportCliError('printo-help', error, {
       write: io.stderr,
-      asJson: program.opts<GlobalOptions>().json === true,
+      // From argv itself: a usage error can stop commander before it has read --json.
+      asJson: wantsJson(argv),
       exitCodeFor,
+      printCommanderErrors: true,
     });
   } finally {
     system?.close?.();
