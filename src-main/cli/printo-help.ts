@@ -383,6 +383,8 @@ export async function main(): Promise<void> {
     stderr: (text) => process.stderr.write(text),
     color: process.stdout.isTTY && process.env['NO_COLOR'] === undefined,
     progress: process.stderr.isTTY,
+    // Fitted to a terminal; a pipe or a file gets whole lines.
+    ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
   });
   process.exitCode = code;
 }

@@ -99,9 +99,13 @@ describe('printo-help printers', () => {
     const result = await run('printers');
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toMatch(/^PRINTER\s+STATUS\s+JOBS\s+SUPPLIES/);
+    expect(lines[0]).toMatch(/^PRINTER\s+STATUS\s+PROBLEMS\s+JOBS\s+SUPPLIES/);
     expect(lines.find((l) => l.startsWith('Office'))).toMatch(/Office \(default\)\s+Ready/);
-    expect(lines.find((l) => l.startsWith('Jammed'))).toMatch(/Paper jam, Toner low.*Black 4% low/);
+    // One status, worst first; the lesser problem beside it (never `Ready, Paper jam`).
+    expect(lines.find((l) => l.startsWith('Jammed'))).toMatch(
+      /^Jammed\s+Paper jam\s+Toner low.*Black 4% low/,
+    );
+    for (const line of lines) expect(line).toBe(line.trimEnd());
     expect(lines.find((l) => l.startsWith('Stopped'))).toMatch(/Stopped\s+Paused\s+2/);
     expect(result.stdout).not.toContain('\u001b[');
   });
@@ -112,7 +116,7 @@ describe('printo-help jobs and queue actions', () => {
     const table = await run('jobs', 'Stopped');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(
-      new RegExp(`${heldJob}\\s+Stopped\\s+Held \\(job-hold-until-specified\\)\\s+payslips`),
+      new RegExp(`${heldJob}\\s+Stopped\\s+Held\\s+payslips`),
     );
     expect(table.stdout).toMatch(
       new RegExp(`${pendingJob}\\s+Stopped\\s+Waiting\\s+quarterly report`),
