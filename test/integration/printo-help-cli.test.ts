@@ -115,9 +115,7 @@ describe('printo-help jobs and queue actions', () => {
   it('shows held jobs as held', async () => {
     const table = await run('jobs', 'Stopped');
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(
-      new RegExp(`${heldJob}\\s+Stopped\\s+Held\\s+payslips`),
-    );
+    expect(table.stdout).toMatch(new RegExp(`${heldJob}\\s+Stopped\\s+Held\\s+payslips`));
     expect(table.stdout).toMatch(
       new RegExp(`${pendingJob}\\s+Stopped\\s+Waiting\\s+quarterly report`),
     );
