@@ -18,7 +18,7 @@ import type { Check } from '../diagnostics/check.ts';
 import { SensitiveScopeSchema } from '../../src-shared/model/diagnostics.ts';
 import type { SensitiveScope } from '../../src-shared/model/diagnostics.ts';
 import { shareableReport } from '../../src-shared/privacy/share-report.ts';
-import { progressLine, renderReport } from './diagnose-format.ts';
+import { progressReporter, renderReport } from './diagnose-format.ts';
 import { jobsTable, printersTable } from './format.ts';
 import { APP_VERSION } from '../version.ts';
 
@@ -33,6 +33,8 @@ export interface CliIo {
   readonly progress?: boolean;
   /** Width of the terminal tables are drawn for; unlimited when undefined (a pipe, a file). */
   readonly columns?: number;
+  /** Width of standard error when it is a terminal (the progress line). */
+  readonly stderrColumns?: number;
 }
 
 export interface CliDependencies {
@@ -331,14 +333,14 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
         deps.now === undefined ? {} : { now: deps.now },
       );
       const showProgress = io.progress === true && globals().json !== true && scopes === undefined;
-      const progress = { drawn: false };
+      const progress = { drawn: false, line: progressReporter(io.color, io.stderrColumns) };
       const report = await runDiagnostics(env, deps.checks ?? allChecks, {
         ...(names.length === 0 ? {} : { printers: names }),
         ...(timeout === undefined ? {} : { networkTimeoutMs: timeout }),
         ...(showProgress
           ? {
               onProgress: (event) => {
-                const line = progressLine(event, io.color);
+                const line = progress.line(event);
                 if (line === null) return;
                 io.stderr(`\r\u001b[2K${line}`);
                 progress.drawn = true;
@@ -389,6 +391,7 @@ export async function main(): Promise<void> {
     progress: process.stderr.isTTY,
     // Fitted to a terminal; a pipe or a file gets whole lines.
     ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
+    ...(process.stderr.isTTY ? { stderrColumns: process.stderr.columns } : {}),
   });
   process.exitCode = code;
 }
