@@ -7,20 +7,17 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
 import type { PrintoError } from '../../src-shared/errors.ts';
-import { createPrinterSystem } from '../printers/create-printer-system.ts';
 import type { CreatePrinterSystemOptions } from '../printers/create-printer-system.ts';
 import type { PrinterSystem, WhichJobs } from '../printers/printer-system.ts';
 import { PrinterSystemErrorCode } from '../printers/printer-system.ts';
-import { allChecks } from '../diagnostics/checks/index.ts';
-import { createDiagnosticsEnvironment } from '../diagnostics/environment.ts';
-import { DEFAULT_NETWORK_TIMEOUT_MS, runDiagnostics } from '../diagnostics/runner.ts';
 import type { Check } from '../diagnostics/check.ts';
-import { SensitiveScopeSchema } from '../../src-shared/model/diagnostics.ts';
-import type { SensitiveScope } from '../../src-shared/model/diagnostics.ts';
-import { shareableReport } from '../../src-shared/privacy/share-report.ts';
-import { progressReporter, renderReport } from './diagnose-format.ts';
-import { jobsTable, printersTable } from './format.ts';
+import { DEFAULT_NETWORK_TIMEOUT_MS } from '../diagnostics/timeouts.ts';
 import { APP_VERSION } from '../version.ts';
+/*
+ * Start-up: only commander and the few small modules above load before a command runs. Each
+ * command imports what it needs when it runs (the print system, zod schemas, the tables, the
+ * diagnostics), so `--version` and `--help` cost little more than Node itself (bench/cli-startup.ts).
+ */
 
 export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, NoPrintService: 3 } as const;
 
@@ -49,22 +46,6 @@ export interface CliDependencies {
 interface GlobalOptions {
   json?: boolean;
   timeout?: number;
-}
-
-/** `--share device.identifiers,jobs.metadata`, or `none` for the most private form. */
-export function parseScopes(value: string): SensitiveScope[] {
-  if (value.trim() === 'none') return [];
-  const scopes = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const bad = scopes.filter((s) => !SensitiveScopeSchema.safeParse(s).success);
-  if (bad.length > 0 || scopes.length === 0) {
-    throw new UsageError(
-      `--share takes ${SensitiveScopeSchema.options.join(', ')} (comma-separated) or none, not ${JSON.stringify(value)}.`,
-    );
-  }
-  return scopes as SensitiveScope[];
 }
 
 function toPositiveInteger(label: string, value: string, code: string): number {
@@ -156,7 +137,6 @@ export async function runCli(
   io: CliIo,
   deps: CliDependencies = {},
 ): Promise<number> {
-  const createSystem = deps.createSystem ?? createPrinterSystem;
   let exitCode: number = ExitCode.Ok;
   let system: (PrinterSystem & { close?: () => void }) | undefined;
 
@@ -194,12 +174,16 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
   const json = (value: unknown): void => {
     io.stdout(`${JSON.stringify(value, null, 2)}\n`);
   };
-  const getSystem = (queryDevices = true): PrinterSystem => {
+  const getSystem = async (queryDevices = true): Promise<PrinterSystem> => {
     const timeout = globals().timeout;
-    system ??= createSystem({
+    const options: CreatePrinterSystemOptions = {
       ...(timeout === undefined ? {} : { timeoutMs: timeout }),
       ...(queryDevices ? {} : { queryDevices }),
-    });
+    };
+    system ??= (
+      deps.createSystem ??
+      (await import('../printers/create-printer-system.ts')).createPrinterSystem
+    )(options);
     return system;
   };
   const done = (message: string, payload: Record<string, unknown>): void => {
@@ -211,9 +195,9 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
     .command('printers')
     .description('list the printers (queues) with their status, jobs and supplies')
     .action(async () => {
-      const printers = await getSystem().listPrinters();
+      const printers = await (await getSystem()).listPrinters();
       if (globals().json === true) json({ printers });
-      else io.stdout(`${printersTable(printers, io)}\n`);
+      else io.stdout(`${(await import('./format.ts')).printersTable(printers, io)}\n`);
     });
 
   program
@@ -228,9 +212,9 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
       async (printer: string | undefined, options: { completed?: boolean; all?: boolean }) => {
         const which: WhichJobs =
           options.all === true ? 'all' : options.completed === true ? 'completed' : 'not-completed';
-        const jobs = await getSystem().listJobs(printer, { which });
+        const jobs = await (await getSystem()).listJobs(printer, { which });
         if (globals().json === true) json({ jobs });
-        else io.stdout(`${jobsTable(jobs, io)}\n`);
+        else io.stdout(`${(await import('./format.ts')).jobsTable(jobs, io)}\n`);
       },
     );
 
@@ -246,10 +230,11 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
       .argument('<printer>', 'the printer, or PRINTER-JOBID as CUPS writes it (Office-12)')
       .argument('[job-id]', 'the job number')
       .action(async (first: string, second: string | undefined) => {
+        const system = await getSystem();
         const { printer, jobId } = await parseJobReference(first, second, (name) =>
-          isQueue(getSystem(), name),
+          isQueue(system, name),
         );
-        await act(getSystem(), printer, jobId);
+        await act(system, printer, jobId);
         done(`Job ${jobId} on ${printer} ${past}.`, { action: name, printer, jobId });
       });
   };
@@ -272,7 +257,7 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
     .description('pause a printer: jobs wait in the queue until it is resumed')
     .argument('<printer>', 'the printer (queue) name', printerArgument)
     .action(async (printer: string) => {
-      await getSystem().pausePrinter(printer);
+      await (await getSystem()).pausePrinter(printer);
       done(`${printer} is paused; jobs wait until you resume it.`, { action: 'pause', printer });
     });
 
@@ -281,7 +266,7 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
     .description('resume a paused printer')
     .argument('<printer>', 'the printer (queue) name', printerArgument)
     .action(async (printer: string) => {
-      await getSystem().resumePrinter(printer);
+      await (await getSystem()).resumePrinter(printer);
       done(`${printer} is resumed.`, { action: 'resume', printer });
     });
 
@@ -290,7 +275,7 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
     .description('print a test page')
     .argument('<printer>', 'the printer (queue) name', printerArgument)
     .action(async (printer: string) => {
-      const { jobId } = await getSystem().printTestPage(printer);
+      const { jobId } = await (await getSystem()).printTestPage(printer);
       done(`Test page sent to ${printer} as job ${jobId}.`, {
         action: 'test-page',
         printer,
@@ -324,42 +309,18 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
 Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print service cannot be reached.`,
     )
     .action(async (names: string[], options: { share?: string }) => {
-      const scopes = options.share === undefined ? undefined : parseScopes(options.share);
-      const timeout = globals().timeout;
-      // The checks ask the devices themselves, each under the network time-out.
-      const system = getSystem(false);
-      const env = createDiagnosticsEnvironment(
-        system,
-        deps.now === undefined ? {} : { now: deps.now },
-      );
-      const showProgress = io.progress === true && globals().json !== true && scopes === undefined;
-      const progress = { drawn: false, line: progressReporter(io.color, io.stderrColumns) };
-      const report = await runDiagnostics(env, deps.checks ?? allChecks, {
-        ...(names.length === 0 ? {} : { printers: names }),
-        ...(timeout === undefined ? {} : { networkTimeoutMs: timeout }),
-        ...(showProgress
-          ? {
-              onProgress: (event) => {
-                const line = progress.line(event);
-                if (line === null) return;
-                io.stderr(`\r\u001b[2K${line}`);
-                progress.drawn = true;
-              },
-            }
-          : {}),
+      const { runDiagnose } = await import('./diagnose-command.ts');
+      exitCode = await runDiagnose({
+        names,
+        share: options.share,
+        timeoutMs: globals().timeout,
+        json: globals().json === true,
+        io,
+        // The checks ask the devices themselves, each under the network time-out.
+        system: await getSystem(false),
+        ...(deps.checks === undefined ? {} : { checks: deps.checks }),
+        ...(deps.now === undefined ? {} : { now: deps.now }),
       });
-      if (progress.drawn) io.stderr('\r\u001b[2K');
-      if (scopes !== undefined) json(shareableReport(report, scopes));
-      else if (globals().json === true) json(report);
-      else io.stdout(`${renderReport(report, io.color)}\n`);
-      const serviceDown = report.results.some(
-        (r) => r.checkId === 'print-service' && r.status === 'fail',
-      );
-      exitCode = serviceDown
-        ? ExitCode.NoPrintService
-        : report.results.some((r) => r.status === 'fail' || r.status === 'error')
-          ? ExitCode.Failed
-          : ExitCode.Ok;
     });
 
   try {

@@ -51,7 +51,9 @@ export function cleanCell(text: string): string {
 
 /** Width of `text` in terminal cells. */
 export function displayWidth(text: string): number {
-  return stringWidth(text);
+  // Most cells are printable ASCII, one cell per character: skip the Unicode tables (their
+  // regular expressions compile on first use, a cost at every start of a command-line tool).
+  return /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text);
 }
 
 /** `text` cut to at most `width` cells, ending in `…` when anything was cut. */
