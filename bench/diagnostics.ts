@@ -38,6 +38,8 @@ try {
   ]);
   const system = new CupsPrinterSystem({
     server: { endpoint: parseCupsServerName(bed.cupsSocket, 'bench'), source: 'bench' },
+    // The checks probe the devices themselves.
+    deviceQuery: false,
   });
   const env = createDiagnosticsEnvironment(system);
 

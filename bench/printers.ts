@@ -75,6 +75,8 @@ try {
 
   const system = new CupsPrinterSystem({
     server: { endpoint: parseCupsServerName(bed.cupsSocket, 'bench'), source: 'bench' },
+    // What CUPS knows, like lpstat: the devices are not asked.
+    deviceQuery: false,
   });
   const env = { ...process.env, ...bed.env };
   const ours = async (): Promise<{ printers: number; jobs: number }> => {

@@ -30,8 +30,29 @@ export function formatCliError(program: string, error: PrintoError, asJson: bool
   return `${program}: ${error.message}\n${error.hint === undefined ? '' : `  ${error.hint}\n`}  (${error.code})\n`;
 }
 
-/** A command-line mistake (a bad option value): shown as `program: message`, exit code 2. */
-export class UsageError extends Error {}
+/**
+ * A command-line mistake (a bad option value, a missing argument): shown as `program: message`,
+ * or as JSON for scripts, exit code 2. `code` is stable and kebab-case (`job-id-missing`).
+ */
+export class UsageError extends Error {
+  readonly code: string;
+
+  constructor(message: string, code = 'usage-error') {
+    super(message);
+    this.name = 'UsageError';
+    this.code = code;
+  }
+}
+
+/** `commander.unknownOption` → `unknown-option`: commander's own codes, as stable kebab-case. */
+export function usageCodeOf(commanderCode: string): string {
+  return commanderCode.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** commander starts its messages with `error: `; the JSON form and our prefix say it already. */
+function commanderMessage(error: Error): string {
+  return error.message.replace(/^error:\s*/i, '').trim();
+}
 
 /** commander's own exits that are not failures: it has printed the help or the version. */
 const COMMANDER_SUCCESS = new Set([
@@ -53,15 +74,40 @@ export function reportCliError(
     readonly write: (text: string) => void;
     readonly asJson: boolean;
     readonly exitCodeFor?: (error: PrintoError) => number;
+    /**
+     * The caller silenced commander's own error output (configureOutput `outputError`), so
+     * commander's usage errors are printed here: as JSON under `asJson`, as text otherwise.
+     */
+    readonly printCommanderErrors?: boolean;
   },
 ): number {
+  const usageHint = `Run \`${program} --help\` for the commands and options.`;
   // commander's CommanderError, known by its code (src-shared does not depend on commander).
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
   if (typeof code === 'string' && code.startsWith('commander.')) {
-    return COMMANDER_SUCCESS.has(code) ? 0 : 2;
+    if (COMMANDER_SUCCESS.has(code)) return 0;
+    if (options.printCommanderErrors === true && error instanceof Error) {
+      const usage = new PrintoError(usageCodeOf(code), commanderMessage(error), {
+        hint: usageHint,
+      });
+      options.write(
+        options.asJson
+          ? formatCliError(program, usage, true)
+          : `${program}: ${usage.message}\n  ${usageHint}\n`,
+      );
+    }
+    return 2;
   }
   if (error instanceof UsageError) {
-    options.write(`${program}: ${error.message}\n`);
+    options.write(
+      options.asJson
+        ? formatCliError(
+            program,
+            new PrintoError(error.code, error.message, { hint: usageHint }),
+            true,
+          )
+        : `${program}: ${error.message}\n`,
+    );
     return 2;
   }
   if (isPrintoError(error)) {

@@ -7,6 +7,7 @@ import type {
   FixAction,
 } from '../../src-shared/model/diagnostics.ts';
 import type { ProgressEvent } from '../diagnostics/runner.ts';
+import { truncate } from '../../src-shared/text/table.ts';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -50,7 +51,10 @@ export function actionCommand(action: FixAction): string {
   }
 }
 
-function problem(c: Colors, result: CheckResult): string[] {
+/** Fixes already printed for a printer: two checks that share one are told it once. */
+type SeenFixes = Set<string>;
+
+function problem(c: Colors, result: CheckResult, seen: SeenFixes): string[] {
   const where = result.printer ?? 'This computer';
   const lines = [
     `${paintStatus(c, result.status, MARK[result.status])} ${c.bold(where)} · ${result.title}`,
@@ -60,6 +64,12 @@ function problem(c: Colors, result: CheckResult): string[] {
     for (const line of result.details.split('\n')) lines.push(c.dim(`  ${line}`));
   }
   for (const fix of result.fixes) {
+    const key = `${result.printer ?? ''}\u0000${JSON.stringify(fix)}`;
+    if (seen.has(key)) {
+      lines.push(`  ${c.bold('What to do:')} ${fix.title} ${c.dim('(as above)')}`);
+      continue;
+    }
+    seen.add(key);
     lines.push(`  ${c.bold('What to do:')} ${fix.title}`);
     fix.steps.forEach((step, i) => {
       lines.push(`    ${i + 1}. ${step}`);
@@ -93,7 +103,8 @@ export function renderReport(report: DiagnosticsReport, color: boolean): string 
   const problems = report.results.filter(
     (r) => r.status === 'fail' || r.status === 'error' || r.status === 'warn',
   );
-  for (const result of problems) lines.push(...problem(c, result), '');
+  const seen: SeenFixes = new Set();
+  for (const result of problems) lines.push(...problem(c, result, seen), '');
 
   const passed = report.results.filter((r) => r.status === 'pass');
   if (passed.length > 0) {
@@ -117,17 +128,42 @@ export function renderReport(report: DiagnosticsReport, color: boolean): string 
   return lines.join('\n');
 }
 
-/** A one-line progress bar for a terminal, redrawn in place. */
-export function progressLine(event: ProgressEvent, color: boolean, width = 24): string | null {
+/**
+ * The live progress line of a diagnostics run: a bar, the count, and what it is waiting on now
+ * (the check still running that started first, with its printer), not what just finished.
+ * Returns a function that takes each event and gives the line to draw (null: nothing to draw).
+ */
+export function progressReporter(
+  color: boolean,
+  columns?: number,
+  width = 24,
+): (event: ProgressEvent) => string | null {
   const c = pc.createColors(color);
-  if (event.type === 'started') return null;
-  const done = event.done;
-  const total = Math.max(1, event.total);
-  const filled = Math.round((done / total) * width);
-  const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-  const what =
-    event.type === 'check-started'
-      ? `${event.title}${event.printer === null ? '' : ` · ${event.printer}`}`
-      : `${event.result.title}${event.result.printer === null ? '' : ` · ${event.result.printer}`}`;
-  return `${c.cyan(bar)} ${done}/${event.total} ${c.dim(what)}`;
+  // Insertion order is start order: the first entry is the one waited on longest.
+  const running = new Map<string, string>();
+  const label = (title: string, printer: string | null): string =>
+    printer === null ? title : `${printer} · ${title}`;
+  return (event) => {
+    if (event.type === 'started') return null;
+    if (event.type === 'check-started') {
+      running.set(
+        `${event.checkId}\u0000${event.printer ?? ''}`,
+        label(event.title, event.printer),
+      );
+    } else {
+      running.delete(`${event.result.checkId}\u0000${event.result.printer ?? ''}`);
+    }
+    const total = Math.max(1, event.total);
+    const filled = Math.min(width, Math.round((event.done / total) * width));
+    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+    const [first] = running.values();
+    const waiting =
+      first === undefined
+        ? ''
+        : ` waiting on ${first}${running.size > 1 ? ` (+${running.size - 1} more)` : ''}`;
+    const count = ` ${event.done}/${event.total}`;
+    // One line, or the next redraw (carriage return) would leave the wrapped part behind.
+    const room = columns === undefined ? Infinity : columns - 1 - width - count.length;
+    return `${c.cyan(bar)}${count}${c.dim(room === Infinity ? waiting : truncate(waiting, Math.max(0, room)))}`;
+  };
 }

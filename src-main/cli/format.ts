@@ -1,46 +1,33 @@
 /** Terminal rendering for printo-help: tables people can read, with colour only on a terminal. */
-import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { Job } from '../../src-shared/model/job.ts';
 import type { Printer, Supply } from '../../src-shared/model/printer.ts';
-import { jobStateLabel, printerStatusLabel } from '../../src-shared/printing/labels.ts';
+import {
+  jobStatusLabel,
+  printerStatus,
+  stateMessageWorthShowing,
+} from '../../src-shared/printing/labels.ts';
+import type { PrinterStatus } from '../../src-shared/printing/labels.ts';
+import { renderTable } from '../../src-shared/text/table.ts';
 
 export interface Style {
   readonly color: boolean;
+  /** Terminal width the tables fit in; none for a pipe or a file. */
+  readonly columns?: number;
 }
 
-function paint(
-  style: Style,
-  pick: (colors: Colors) => (text: string) => string,
-  text: string,
-): string {
-  return pick(pc.createColors(style.color))(text);
-}
 type Colors = ReturnType<typeof pc.createColors>;
 
-function table(head: string[], style: Style): Table.Table {
-  return new Table({
-    head: head.map((h) => paint(style, (c) => c.bold, h)),
-    chars: {
-      top: '',
-      'top-mid': '',
-      'top-left': '',
-      'top-right': '',
-      bottom: '',
-      'bottom-mid': '',
-      'bottom-left': '',
-      'bottom-right': '',
-      left: '',
-      'left-mid': '',
-      mid: '',
-      'mid-mid': '',
-      right: '',
-      'right-mid': '',
-      middle: '  ',
-    },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-    wordWrap: false,
-  });
+function painter(style: Style, pick: (colors: Colors) => (text: string) => string) {
+  const colors = pc.createColors(style.color);
+  return (text: string): string => pick(colors)(text);
+}
+
+function tableOptions(style: Style): { width?: number; paintHeader: (text: string) => string } {
+  return {
+    ...(style.columns === undefined ? {} : { width: style.columns }),
+    paintHeader: painter(style, (c) => c.bold),
+  };
 }
 
 function supplyText(supply: Supply): string {
@@ -58,35 +45,43 @@ function supplyText(supply: Supply): string {
   return `${supply.name} ${level}${note}`;
 }
 
-function statusColor(printer: Printer): (colors: Colors) => (text: string) => string {
-  if (printer.state === 'stopped' || printer.reasons.some((r) => r.severity === 'error')) {
-    return (c) => c.red;
-  }
-  if (printer.reasons.some((r) => r.severity === 'warning') || !printer.acceptingJobs) {
-    return (c) => c.yellow;
-  }
-  return (c) => c.green;
+function toneColor(tone: PrinterStatus['tone']): (colors: Colors) => (text: string) => string {
+  return tone === 'error' ? (c) => c.red : tone === 'warning' ? (c) => c.yellow : (c) => c.green;
 }
 
 export function printersTable(printers: readonly Printer[], style: Style): string {
   if (printers.length === 0) return 'No printers are set up on this computer.';
-  const out = table(['PRINTER', 'STATUS', 'JOBS', 'SUPPLIES', 'LOCATION', 'DRIVER'], style);
-  for (const printer of printers) {
-    out.push([
-      printer.isDefault
-        ? `${printer.name} ${paint(style, (c) => c.dim, '(default)')}`
-        : printer.name,
-      paint(style, statusColor(printer), printerStatusLabel(printer)),
+  const rows = printers.map((printer) => {
+    const status = printerStatus(printer);
+    return [
+      printer.isDefault ? `${printer.name} (default)` : printer.name,
+      { text: status.label, paint: painter(style, toneColor(status.tone)) },
+      status.problems.join(', '),
       String(printer.jobCount),
       printer.supplies.map(supplyText).join(', '),
       printer.location ?? '',
       printer.driver ?? '',
-    ]);
-  }
-  const messages = printers
-    .filter((p) => p.stateMessage !== null && p.state !== 'idle')
-    .map((p) => `${p.name}: ${p.stateMessage ?? ''}`);
-  return [out.toString(), ...messages.map((m) => paint(style, (c) => c.dim, m))].join('\n');
+    ];
+  });
+  const table = renderTable(
+    [
+      { header: 'PRINTER', shrink: false },
+      { header: 'STATUS', minWidth: 10, overflow: 'wrap' },
+      { header: 'PROBLEMS', overflow: 'wrap', minWidth: 12 },
+      { header: 'JOBS', shrink: false, align: 'right' },
+      { header: 'SUPPLIES', overflow: 'wrap', minWidth: 14 },
+      { header: 'LOCATION' },
+      { header: 'DRIVER' },
+    ],
+    rows,
+    tableOptions(style),
+  );
+  const dim = painter(style, (c) => c.dim);
+  const messages = printers.flatMap((p) => {
+    const message = stateMessageWorthShowing(p);
+    return message === null ? [] : [dim(`${p.name}: ${message}`)];
+  });
+  return [table, ...messages].join('\n');
 }
 
 function bytes(size: number | null): string {
@@ -103,27 +98,46 @@ function when(iso: string | null): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+/**
+ * Pages of a job: CUPS counts the pages printed so far (job-impressions-completed) but knows the
+ * total (job-impressions) only when the submitting program stated it.
+ */
+export function pagesText(job: Pick<Job, 'pages' | 'pagesCompleted'>): string {
+  const done = job.pagesCompleted ?? 0;
+  if (job.pages !== null && job.pages > 0)
+    return done > 0 ? `${done} of ${job.pages}` : String(job.pages);
+  return done > 0 ? `${done} printed` : '';
+}
+
 export function jobsTable(jobs: readonly Job[], style: Style): string {
   if (jobs.length === 0) return 'No jobs.';
-  const out = table(
-    ['JOB', 'PRINTER', 'STATE', 'NAME', 'OWNER', 'SIZE', 'PAGES', 'SUBMITTED'],
-    style,
+  const attention = painter(style, (c) => c.yellow);
+  return renderTable(
+    [
+      { header: 'JOB', shrink: false, align: 'right' },
+      { header: 'PRINTER', shrink: false },
+      { header: 'STATE', overflow: 'wrap', minWidth: 10 },
+      { header: 'NAME', minWidth: 10 },
+      { header: 'OWNER' },
+      { header: 'SIZE', shrink: false, align: 'right' },
+      { header: 'PAGES', shrink: false },
+      { header: 'SUBMITTED', shrink: false },
+    ],
+    jobs.map((job) => {
+      const state = jobStatusLabel(job);
+      return [
+        String(job.id),
+        job.printer,
+        job.state === 'pending-held' || job.state === 'aborted'
+          ? { text: state, paint: attention }
+          : state,
+        job.name ?? '',
+        job.owner ?? '',
+        bytes(job.sizeBytes),
+        pagesText(job),
+        when(job.createdAt),
+      ];
+    }),
+    tableOptions(style),
   );
-  for (const job of jobs) {
-    const reasons = job.reasons.filter((r) => r !== 'none' && r !== 'job-printing');
-    const state = jobStateLabel(job.state) + (reasons.length > 0 ? ` (${reasons.join(', ')})` : '');
-    out.push([
-      String(job.id),
-      job.printer,
-      job.state === 'pending-held' || job.state === 'aborted'
-        ? paint(style, (c) => c.yellow, state)
-        : state,
-      job.name ?? '',
-      job.owner ?? '',
-      bytes(job.sizeBytes),
-      job.pages === null ? '' : String(job.pages),
-      when(job.createdAt),
-    ]);
-  }
-  return out.toString();
 }

@@ -5,22 +5,19 @@
  * 2 usage error; 3 the print service cannot be reached.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { UsageError, reportCliError } from '../../src-shared/errors.ts';
+import { UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
 import type { PrintoError } from '../../src-shared/errors.ts';
-import { createPrinterSystem } from '../printers/create-printer-system.ts';
 import type { CreatePrinterSystemOptions } from '../printers/create-printer-system.ts';
 import type { PrinterSystem, WhichJobs } from '../printers/printer-system.ts';
 import { PrinterSystemErrorCode } from '../printers/printer-system.ts';
-import { allChecks } from '../diagnostics/checks/index.ts';
-import { createDiagnosticsEnvironment } from '../diagnostics/environment.ts';
-import { DEFAULT_NETWORK_TIMEOUT_MS, runDiagnostics } from '../diagnostics/runner.ts';
 import type { Check } from '../diagnostics/check.ts';
-import { SensitiveScopeSchema } from '../../src-shared/model/diagnostics.ts';
-import type { SensitiveScope } from '../../src-shared/model/diagnostics.ts';
-import { shareableReport } from '../../src-shared/privacy/share-report.ts';
-import { progressLine, renderReport } from './diagnose-format.ts';
-import { jobsTable, printersTable } from './format.ts';
+import { DEFAULT_NETWORK_TIMEOUT_MS } from '../diagnostics/timeouts.ts';
 import { APP_VERSION } from '../version.ts';
+/*
+ * Start-up: only commander and the few small modules above load before a command runs. Each
+ * command imports what it needs when it runs (the print system, zod schemas, the tables, the
+ * diagnostics), so `--version` and `--help` cost little more than Node itself (bench/cli-startup.ts).
+ */
 
 export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, NoPrintService: 3 } as const;
 
@@ -31,6 +28,10 @@ export interface CliIo {
   readonly color: boolean;
   /** Standard error is a terminal: live progress may be drawn there. */
   readonly progress?: boolean;
+  /** Width of the terminal tables are drawn for; unlimited when undefined (a pipe, a file). */
+  readonly columns?: number;
+  /** Width of standard error when it is a terminal (the progress line). */
+  readonly stderrColumns?: number;
 }
 
 export interface CliDependencies {
@@ -47,58 +48,75 @@ interface GlobalOptions {
   timeout?: number;
 }
 
-/** `--share device.identifiers,jobs.metadata`, or `none` for the most private form. */
-export function parseScopes(value: string): SensitiveScope[] {
-  if (value.trim() === 'none') return [];
-  const scopes = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const bad = scopes.filter((s) => !SensitiveScopeSchema.safeParse(s).success);
-  if (bad.length > 0 || scopes.length === 0) {
-    throw new UsageError(
-      `--share takes ${SensitiveScopeSchema.options.join(', ')} (comma-separated) or none, not ${JSON.stringify(value)}.`,
-    );
-  }
-  return scopes as SensitiveScope[];
-}
-
-function toPositiveInteger(label: string, value: string): number {
+function toPositiveInteger(label: string, value: string, code: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0 || Number(value) > 0x7fffffff) {
-    throw new UsageError(`${label} must be a positive whole number, not ${JSON.stringify(value)}.`);
+    throw new UsageError(
+      `${label} must be a positive whole number, not ${JSON.stringify(value)}.`,
+      code,
+    );
   }
   return Number(value);
 }
 
-/** An option parser: commander prints InvalidArgumentError itself and exits with code 2. */
+/** An option parser: commander reports InvalidArgumentError as a usage error (exit code 2). */
 function positiveInteger(label: string) {
   return (value: string): number => {
     try {
-      return toPositiveInteger(label, value);
+      return toPositiveInteger(label, value, 'invalid-argument');
     } catch (error) {
       throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
     }
   };
 }
 
-/**
- * A job is named like CUPS names it (`Office-12`) or as two arguments (`Office 12`). Queue names
- * may contain dashes, so only a trailing `-<digits>` is the job id.
- */
-export function parseJobReference(
-  first: string,
-  second: string | undefined,
-): { printer: string; jobId: number } {
-  if (second !== undefined) {
-    return { printer: first, jobId: toPositiveInteger('JOB-ID', second) };
-  }
-  const match = /^(.+)-(\d+)$/.exec(first);
-  if (match?.[1] === undefined || match[2] === undefined) {
+/** Every PRINTER argument: an empty name would mean "the server" to CUPS, never a queue. */
+export function printerArgument(value: string): string {
+  if (value.trim() === '') {
     throw new UsageError(
-      `Name the job as PRINTER JOB-ID or PRINTER-JOB-ID (e.g. Office 12 or Office-12), not ${JSON.stringify(first)}.`,
+      'The printer name is empty. Run `printo-help printers` to see the queues.',
+      'printer-name-empty',
     );
   }
-  return { printer: match[1], jobId: toPositiveInteger('JOB-ID', match[2]) };
+  return value;
+}
+
+/**
+ * A job is named like CUPS names it (`Office-12`) or as two arguments (`Office 12`). Queue names
+ * may contain dashes, so only a trailing `-<digits>` is the job id, and only when the argument is
+ * not itself a queue: `cancel-job office-1` with a queue `office-1` is a forgotten JOB-ID, never
+ * job 1 of a queue `office`. `isQueue` is asked only for that one ambiguous form.
+ */
+export async function parseJobReference(
+  first: string,
+  second: string | undefined,
+  isQueue: (name: string) => Promise<boolean>,
+): Promise<{ printer: string; jobId: number }> {
+  printerArgument(first);
+  if (second !== undefined) {
+    return { printer: first, jobId: toPositiveInteger('JOB-ID', second, 'job-id-invalid') };
+  }
+  const missing = (why: string): UsageError =>
+    new UsageError(
+      `${why} Name the job as PRINTER JOB-ID or PRINTER-JOB-ID (e.g. Office 12 or Office-12); \`printo-help jobs\` lists them.`,
+      'job-id-missing',
+    );
+  const match = /^(.+)-(\d+)$/.exec(first);
+  if (match?.[1] === undefined || match[2] === undefined) {
+    throw missing(`No JOB-ID after ${JSON.stringify(first)}.`);
+  }
+  if (await isQueue(first)) throw missing(`${JSON.stringify(first)} is a printer, not a job.`);
+  return { printer: match[1], jobId: toPositiveInteger('JOB-ID', match[2], 'job-id-invalid') };
+}
+
+/** Whether a queue of that name exists; other failures (CUPS unreachable) are thrown. */
+async function isQueue(system: PrinterSystem, name: string): Promise<boolean> {
+  try {
+    await system.getPrinter(name);
+    return true;
+  } catch (error) {
+    if (isPrintoError(error, PrinterSystemErrorCode.PrinterNotFound)) return false;
+    throw error;
+  }
 }
 
 function exitCodeFor(error: PrintoError): number {
@@ -108,12 +126,17 @@ function exitCodeFor(error: PrintoError): number {
     : ExitCode.Failed;
 }
 
+/** `--json` anywhere before a `--` that ends the options. */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
 export async function runCli(
   argv: readonly string[],
   io: CliIo,
   deps: CliDependencies = {},
 ): Promise<number> {
-  const createSystem = deps.createSystem ?? createPrinterSystem;
   let exitCode: number = ExitCode.Ok;
   let system: (PrinterSystem & { close?: () => void }) | undefined;
 
@@ -136,6 +159,8 @@ export async function runCli(
       writeErr: (text) => {
         io.stderr(text);
       },
+      // Usage errors are printed by reportCliError, as JSON under --json.
+      outputError: () => undefined,
     })
     .addHelpText(
       'after',
@@ -149,9 +174,16 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
   const json = (value: unknown): void => {
     io.stdout(`${JSON.stringify(value, null, 2)}\n`);
   };
-  const getSystem = (): PrinterSystem => {
+  const getSystem = async (queryDevices = true): Promise<PrinterSystem> => {
     const timeout = globals().timeout;
-    system ??= createSystem(timeout === undefined ? {} : { timeoutMs: timeout });
+    const options: CreatePrinterSystemOptions = {
+      ...(timeout === undefined ? {} : { timeoutMs: timeout }),
+      ...(queryDevices ? {} : { queryDevices }),
+    };
+    system ??= (
+      deps.createSystem ??
+      (await import('../printers/create-printer-system.ts')).createPrinterSystem
+    )(options);
     return system;
   };
   const done = (message: string, payload: Record<string, unknown>): void => {
@@ -163,15 +195,15 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
     .command('printers')
     .description('list the printers (queues) with their status, jobs and supplies')
     .action(async () => {
-      const printers = await getSystem().listPrinters();
+      const printers = await (await getSystem()).listPrinters();
       if (globals().json === true) json({ printers });
-      else io.stdout(`${printersTable(printers, io)}\n`);
+      else io.stdout(`${(await import('./format.ts')).printersTable(printers, io)}\n`);
     });
 
   program
     .command('jobs')
     .description('list print jobs, of one printer or of all')
-    .argument('[printer]', 'only the jobs of this printer')
+    .argument('[printer]', 'only the jobs of this printer', printerArgument)
     .addOption(
       new Option('--completed', 'finished jobs instead of the waiting ones').conflicts('all'),
     )
@@ -180,9 +212,9 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
       async (printer: string | undefined, options: { completed?: boolean; all?: boolean }) => {
         const which: WhichJobs =
           options.all === true ? 'all' : options.completed === true ? 'completed' : 'not-completed';
-        const jobs = await getSystem().listJobs(printer, { which });
+        const jobs = await (await getSystem()).listJobs(printer, { which });
         if (globals().json === true) json({ jobs });
-        else io.stdout(`${jobsTable(jobs, io)}\n`);
+        else io.stdout(`${(await import('./format.ts')).jobsTable(jobs, io)}\n`);
       },
     );
 
@@ -198,8 +230,11 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
       .argument('<printer>', 'the printer, or PRINTER-JOBID as CUPS writes it (Office-12)')
       .argument('[job-id]', 'the job number')
       .action(async (first: string, second: string | undefined) => {
-        const { printer, jobId } = parseJobReference(first, second);
-        await act(getSystem(), printer, jobId);
+        const system = await getSystem();
+        const { printer, jobId } = await parseJobReference(first, second, (name) =>
+          isQueue(system, name),
+        );
+        await act(system, printer, jobId);
         done(`Job ${jobId} on ${printer} ${past}.`, { action: name, printer, jobId });
       });
   };
@@ -220,27 +255,27 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
   program
     .command('pause')
     .description('pause a printer: jobs wait in the queue until it is resumed')
-    .argument('<printer>')
+    .argument('<printer>', 'the printer (queue) name', printerArgument)
     .action(async (printer: string) => {
-      await getSystem().pausePrinter(printer);
+      await (await getSystem()).pausePrinter(printer);
       done(`${printer} is paused; jobs wait until you resume it.`, { action: 'pause', printer });
     });
 
   program
     .command('resume')
     .description('resume a paused printer')
-    .argument('<printer>')
+    .argument('<printer>', 'the printer (queue) name', printerArgument)
     .action(async (printer: string) => {
-      await getSystem().resumePrinter(printer);
+      await (await getSystem()).resumePrinter(printer);
       done(`${printer} is resumed.`, { action: 'resume', printer });
     });
 
   program
     .command('test-page')
     .description('print a test page')
-    .argument('<printer>')
+    .argument('<printer>', 'the printer (queue) name', printerArgument)
     .action(async (printer: string) => {
-      const { jobId } = await getSystem().printTestPage(printer);
+      const { jobId } = await (await getSystem()).printTestPage(printer);
       done(`Test page sent to ${printer} as job ${jobId}.`, {
         action: 'test-page',
         printer,
@@ -253,7 +288,14 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
     .description(
       'check the print service, every printer, its driver and its jobs, and explain what to do',
     )
-    .argument('[printers...]', 'only these printers (all when none are named)')
+    .argument(
+      '[printers...]',
+      'only these printers (all when none are named)',
+      (value: string, previous: string[] | undefined) => [
+        ...(previous ?? []),
+        printerArgument(value),
+      ],
+    )
     .addOption(
       new Option(
         '--share <scopes>',
@@ -267,41 +309,18 @@ client.conf, then the local socket); on Windows it is the print spooler.`,
 Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print service cannot be reached.`,
     )
     .action(async (names: string[], options: { share?: string }) => {
-      const scopes = options.share === undefined ? undefined : parseScopes(options.share);
-      const timeout = globals().timeout;
-      const system = getSystem();
-      const env = createDiagnosticsEnvironment(
-        system,
-        deps.now === undefined ? {} : { now: deps.now },
-      );
-      const showProgress = io.progress === true && globals().json !== true && scopes === undefined;
-      const progress = { drawn: false };
-      const report = await runDiagnostics(env, deps.checks ?? allChecks, {
-        ...(names.length === 0 ? {} : { printers: names }),
-        ...(timeout === undefined ? {} : { networkTimeoutMs: timeout }),
-        ...(showProgress
-          ? {
-              onProgress: (event) => {
-                const line = progressLine(event, io.color);
-                if (line === null) return;
-                io.stderr(`\r\u001b[2K${line}`);
-                progress.drawn = true;
-              },
-            }
-          : {}),
+      const { runDiagnose } = await import('./diagnose-command.ts');
+      exitCode = await runDiagnose({
+        names,
+        share: options.share,
+        timeoutMs: globals().timeout,
+        json: globals().json === true,
+        io,
+        // The checks ask the devices themselves, each under the network time-out.
+        system: await getSystem(false),
+        ...(deps.checks === undefined ? {} : { checks: deps.checks }),
+        ...(deps.now === undefined ? {} : { now: deps.now }),
       });
-      if (progress.drawn) io.stderr('\r\u001b[2K');
-      if (scopes !== undefined) json(shareableReport(report, scopes));
-      else if (globals().json === true) json(report);
-      else io.stdout(`${renderReport(report, io.color)}\n`);
-      const serviceDown = report.results.some(
-        (r) => r.checkId === 'print-service' && r.status === 'fail',
-      );
-      exitCode = serviceDown
-        ? ExitCode.NoPrintService
-        : report.results.some((r) => r.status === 'fail' || r.status === 'error')
-          ? ExitCode.Failed
-          : ExitCode.Ok;
     });
 
   try {
@@ -313,8 +332,10 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
   } catch (error) {
     exitCode = reportCliError('printo-help', error, {
       write: io.stderr,
-      asJson: program.opts<GlobalOptions>().json === true,
+      // From argv itself: a usage error can stop commander before it has read --json.
+      asJson: wantsJson(argv),
       exitCodeFor,
+      printCommanderErrors: true,
     });
   } finally {
     system?.close?.();
@@ -329,6 +350,9 @@ export async function main(): Promise<void> {
     stderr: (text) => process.stderr.write(text),
     color: process.stdout.isTTY && process.env['NO_COLOR'] === undefined,
     progress: process.stderr.isTTY,
+    // Fitted to a terminal; a pipe or a file gets whole lines.
+    ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
+    ...(process.stderr.isTTY ? { stderrColumns: process.stderr.columns } : {}),
   });
   process.exitCode = code;
 }

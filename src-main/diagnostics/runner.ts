@@ -25,7 +25,9 @@ import type {
 import { NetworkDeviceProbe } from './device-probe.ts';
 import { APP_VERSION } from '../version.ts';
 
-export const DEFAULT_NETWORK_TIMEOUT_MS = 3_000;
+import { DEFAULT_NETWORK_TIMEOUT_MS } from './timeouts.ts';
+
+export { DEFAULT_NETWORK_TIMEOUT_MS };
 /** Local checks (the print service, the spooler, disk space) get a longer budget. */
 export const DEFAULT_LOCAL_TIMEOUT_MS = 10_000;
 export const DEFAULT_STUCK_JOB_AFTER_MS = 10 * 60_000;

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { CupsPrinterSystem } from './cups/cups-printer-system.ts';
+import { DEFAULT_DEVICE_QUERY_TIMEOUT_MS } from './cups/device-query.ts';
 import type { PrinterSystem } from './printer-system.ts';
 import {
   ChildProcessPowerShellRunner,
@@ -11,6 +12,11 @@ export interface CreatePrinterSystemOptions {
   /** Per-request time-out in milliseconds. */
   readonly timeoutMs?: number;
   readonly platform?: NodeJS.Platform;
+  /**
+   * CUPS: also ask each queue's IPP device for its supplies and whether it answers (default
+   * true). Diagnostics turns it off: its checks probe the devices themselves.
+   */
+  readonly queryDevices?: boolean;
   /** Electron's `process.resourcesPath` in the packaged app; undefined when run from the repository. */
   readonly resourcesPath?: string;
 }
@@ -32,5 +38,16 @@ export function createPrinterSystem(
     });
     return new WindowsPrinterSystem({ runner });
   }
-  return new CupsPrinterSystem(timeout);
+  return new CupsPrinterSystem({
+    ...timeout,
+    ...(options.queryDevices === false
+      ? { deviceQuery: false }
+      : options.timeoutMs === undefined
+        ? {}
+        : {
+            deviceQuery: {
+              timeoutMs: Math.min(options.timeoutMs, DEFAULT_DEVICE_QUERY_TIMEOUT_MS),
+            },
+          }),
+  });
 }

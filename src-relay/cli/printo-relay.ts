@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PrintoError, UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
+import { renderTable } from '../../src-shared/text/table.ts';
 import type { Clock } from '../server/contracts.ts';
 import { adminSocketPath, startAdminSocket } from '../server/admin-socket.ts';
 import { startRelayWithSessions } from '../server/compose.ts';
@@ -95,15 +96,16 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Plain columns; the CLI has no colour to keep scripts and logs readable. */
+/**
+ * Plain columns, fitted to the terminal (whole lines into a pipe or a file); the CLI has no
+ * colour to keep scripts and logs readable.
+ */
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  return renderTable(
+    headers.map((header) => ({ header })),
+    rows,
+    process.stdout.isTTY ? { width: process.stdout.columns } : {},
+  );
 }
 
 /** `provider: all`, `provider: Acme, Beta`, `customer: Acme` (names where known, else ids). */

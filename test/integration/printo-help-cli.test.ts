@@ -55,6 +55,8 @@ beforeAll(async () => {
     { name: 'Office', device, isDefault: true, location: 'Floor 2' },
     { name: 'Jammed', device },
     { name: 'Stopped', device, description: 'Paused by IT' },
+    // Nothing listens at its device-uri: CUPS calls it idle until a job fails.
+    { name: 'Gone', description: 'Its device is gone' },
   ]);
   // A jam and low toner, raised by the device and picked up by the queue through a job.
   await bed.setSupplies(device, { toner: 4, waste: 10 });
@@ -78,9 +80,16 @@ describe('printo-help printers', () => {
     expect(result.code).toBe(0);
     const { printers } = JSON.parse(result.stdout) as { printers: JsonPrinter[] };
     const named = new Map(printers.map((p) => [p.name, p]));
-    expect([...named.keys()].sort()).toEqual(['Jammed', 'Office', 'Stopped']);
+    expect([...named.keys()].sort()).toEqual(['Gone', 'Jammed', 'Office', 'Stopped']);
 
     expect(named.get('Office')).toMatchObject({ isDefault: true, state: 'idle', jobCount: 0 });
+    // No job has passed through Office, so CUPS has no marker-* yet: the levels are the device's
+    // own (printer-supply over IPP), as set on its web form.
+    expect(named.get('Office')?.supplies).toEqual([
+      { name: 'Toner Waste Tank', kind: 'waste', color: null, level: 10, status: 'ok' },
+      { name: 'Black Toner', kind: 'toner', color: 'black', level: 4, status: 'low' },
+    ]);
+    expect(named.get('Gone')?.reasons.map((r) => r.keyword)).toEqual(['offline']);
 
     const jammed = named.get('Jammed');
     expect(jammed?.reasons.map((r) => r.keyword)).toEqual(
@@ -99,10 +108,16 @@ describe('printo-help printers', () => {
     const result = await run('printers');
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toMatch(/^PRINTER\s+STATUS\s+JOBS\s+SUPPLIES/);
+    expect(lines[0]).toMatch(/^PRINTER\s+STATUS\s+PROBLEMS\s+JOBS\s+SUPPLIES/);
     expect(lines.find((l) => l.startsWith('Office'))).toMatch(/Office \(default\)\s+Ready/);
-    expect(lines.find((l) => l.startsWith('Jammed'))).toMatch(/Paper jam, Toner low.*Black 4% low/);
+    // One status, worst first; the lesser problem beside it (never `Ready, Paper jam`).
+    expect(lines.find((l) => l.startsWith('Jammed'))).toMatch(
+      /^Jammed\s+Paper jam\s+Toner low.*Black 4% low/,
+    );
+    for (const line of lines) expect(line).toBe(line.trimEnd());
     expect(lines.find((l) => l.startsWith('Stopped'))).toMatch(/Stopped\s+Paused\s+2/);
+    expect(lines.find((l) => l.startsWith('Gone'))).toMatch(/^Gone\s+Offline\s+0/);
+    expect(lines.find((l) => l.startsWith('Office'))).toMatch(/Black Toner 4% low/);
     expect(result.stdout).not.toContain('\u001b[');
   });
 });
@@ -111,9 +126,7 @@ describe('printo-help jobs and queue actions', () => {
   it('shows held jobs as held', async () => {
     const table = await run('jobs', 'Stopped');
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(
-      new RegExp(`${heldJob}\\s+Stopped\\s+Held \\(job-hold-until-specified\\)\\s+payslips`),
-    );
+    expect(table.stdout).toMatch(new RegExp(`${heldJob}\\s+Stopped\\s+Held\\s+payslips`));
     expect(table.stdout).toMatch(
       new RegExp(`${pendingJob}\\s+Stopped\\s+Waiting\\s+quarterly report`),
     );

@@ -10,7 +10,9 @@ import type { Job } from '../../../src-shared/model/job.ts';
 import type { Printer } from '../../../src-shared/model/printer.ts';
 import { IppClient, IppStatusError } from '../ipp/client.ts';
 import { IPP_MALFORMED } from '../ipp/codec.ts';
-import { IppTransportErrorCode, describeEndpoint } from '../ipp/transport.ts';
+import { IppTransport, IppTransportErrorCode, describeEndpoint } from '../ipp/transport.ts';
+import { normaliseReasons } from '../../../src-shared/printing/state-reasons.ts';
+import { DEFAULT_DEVICE_QUERY_TIMEOUT_MS, isIppDeviceUri, queryDevice } from './device-query.ts';
 import { PrinterSystemErrorCode } from '../printer-system.ts';
 import type { CallOptions, ListJobsOptions, PrinterSystem } from '../printer-system.ts';
 import {
@@ -35,6 +37,12 @@ export interface CupsPrinterSystemOptions {
   readonly userName?: string;
   /** The PDF that `printTestPage` sends (in the packaged app: under resourcesPath). */
   readonly testPagePath?: string;
+  /**
+   * Ask each queue's IPP device for its supplies and whether it answers (see device-query.ts),
+   * within this time-out; false to ask CUPS only (diagnostics probes devices itself).
+   * Default: asked, 1.5 s.
+   */
+  readonly deviceQuery?: false | { readonly timeoutMs: number };
 }
 
 export class CupsPrinterSystem implements PrinterSystem {
@@ -45,6 +53,9 @@ export class CupsPrinterSystem implements PrinterSystem {
   private readonly server: CupsServer;
   private readonly client: IppClient;
   private readonly testPagePath: string;
+  private readonly deviceQuery: false | { readonly timeoutMs: number };
+  /** Devices are other hosts: their own keep-alive pool, closed with the scheduler's. */
+  private deviceTransport: IppTransport | undefined;
 
   constructor(options: CupsPrinterSystemOptions = {}) {
     this.server = options.server ?? resolveCupsServer();
@@ -57,11 +68,43 @@ export class CupsPrinterSystem implements PrinterSystem {
       ...(options.userName === undefined ? {} : { userName: options.userName }),
     });
     this.testPagePath = options.testPagePath ?? DEFAULT_TEST_PAGE;
+    this.deviceQuery = options.deviceQuery ?? { timeoutMs: DEFAULT_DEVICE_QUERY_TIMEOUT_MS };
   }
 
-  /** Closes idle connections to the scheduler. */
+  /** Closes idle connections to the scheduler and the devices. */
   close(): void {
     this.client.close();
+    this.deviceTransport?.close();
+  }
+
+  /**
+   * Completes what CUPS says about queues with what their devices say: supplies where CUPS has
+   * none yet, and `offline-report` when nothing answers at the device (as CUPS's own ipp backend
+   * reports it, but only once a job has failed).
+   */
+  private async withDeviceFacts(printers: Printer[], options: CallOptions): Promise<Printer[]> {
+    const query = this.deviceQuery;
+    if (query === false) return printers;
+    return Promise.all(
+      printers.map(async (printer) => {
+        const uri = printer.connection.uri;
+        if (!isIppDeviceUri(uri) || printer.driver === 'printer class') return printer;
+        this.deviceTransport ??= new IppTransport({ maxResponseBytes: 1024 * 1024 });
+        const facts = await queryDevice(uri, this.deviceTransport, {
+          timeoutMs: query.timeoutMs,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        });
+        const offline =
+          facts.reachable === false && !printer.reasons.some((r) => r.keyword === 'offline');
+        return {
+          ...printer,
+          supplies: printer.supplies.length > 0 ? printer.supplies : [...facts.supplies],
+          reasons: offline
+            ? [...printer.reasons, ...normaliseReasons(['offline-report'], printer.state)]
+            : printer.reasons,
+        };
+      }),
+    );
   }
 
   /** The URI CUPS knows a local queue by; the host part is not used for routing. */
@@ -73,10 +116,11 @@ export class CupsPrinterSystem implements PrinterSystem {
     const response = await this.call('listing printers', undefined, () =>
       this.client.cupsGetPrinters({ requestedAttributes: PRINTER_ATTRIBUTES }, options),
     );
-    return response
+    const printers = response
       .printers()
       .map((group) => printerFromAttributes(group, this.endpoint))
       .sort((a, b) => a.name.localeCompare(b.name));
+    return this.withDeviceFacts(printers, options);
   }
 
   async getPrinter(name: string, options: CallOptions = {}): Promise<Printer> {
@@ -89,7 +133,11 @@ export class CupsPrinterSystem implements PrinterSystem {
     );
     const group = response.printers()[0];
     if (group === undefined) throw this.printerNotFound(name);
-    return printerFromAttributes(group, this.endpoint);
+    const [printer] = await this.withDeviceFacts(
+      [printerFromAttributes(group, this.endpoint)],
+      options,
+    );
+    return printer ?? printerFromAttributes(group, this.endpoint);
   }
 
   async listJobs(printer: string | undefined, options: ListJobsOptions = {}): Promise<Job[]> {
