@@ -18,9 +18,18 @@ const NODE = 'node:**';
 const ANYTHING = '**';
 /**
  * What the desktop client's main process imports from outside src-*: npm packages (schemas, the
- * relay client, the CLI) and package.json (the app's version, src-main/version.ts).
+ * relay client, the CLI, the OS keyring for src-main/secrets) and package.json (the app's
+ * version, src-main/version.ts).
  */
-const mainPackages = ['zod', 'ws', 'commander', 'cli-table3', 'picocolors', 'package.json'];
+const mainPackages = [
+  'zod',
+  'ws',
+  'commander',
+  'cli-table3',
+  'picocolors',
+  '@napi-rs/keyring',
+  'package.json',
+];
 
 /** @type {import('./eslint/layers.js').Layer[]} */
 const layers = [

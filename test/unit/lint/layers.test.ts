@@ -121,6 +121,13 @@ export { BrowserWindow, runDiagnostics, table };`,
       ],
     },
     {
+      // The OS keyring belongs to the desktop client's main process (src-main/secrets).
+      file: 'src-relay/store/keys.ts',
+      code: `import { AsyncEntry } from '@napi-rs/keyring';
+export { AsyncEntry };`,
+      reports: ['notAllowed: @napi-rs/keyring'],
+    },
+    {
       // A new top-level folder is a decision: it must be given a layer.
       file: 'src-worker/x.ts',
       code: `export const x = 1;`,
@@ -172,6 +179,11 @@ import packageJson from '../../package.json' with { type: 'json' };
 export * from '../printers/ipp/codec.ts';
 const { WebSocket } = await import('ws');
 export { Command, pc, readFile, packageJson, WebSocket };`,
+    },
+    {
+      file: 'src-main/secrets/x.ts',
+      code: `import { AsyncEntry } from '@napi-rs/keyring';
+export { AsyncEntry };`,
     },
     {
       file: 'src-relay/store/x.ts',
