@@ -27,8 +27,9 @@ interface KeyDefinition<S extends z.ZodType> {
   readonly description: string;
   /**
    * Only a computer-wide source may set it (machine policy, installer defaults, the policy file,
-   * the computer's managed preferences): a value from user policy or user settings is rejected.
-   * For what belongs to the computer, not to whoever logs in: its enrolment, its relay.
+   * the computer's managed preferences): a value from user policy or a user's managed
+   * preferences is rejected. For what belongs to the computer, not to whoever logs in: its
+   * enrolment, its relay. (Whether the user's own settings may hold it is `userSettable`.)
    */
   readonly machineOnly: boolean;
   /** The user may change it in the app's settings, unless a policy source locks it. */
