@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   displayPolicyValue,
@@ -112,5 +113,31 @@ describe('policy schema', () => {
     expect(displayPolicyValue('enrollmentKey', 'short')).toBe('(hidden)');
     expect(displayPolicyValue('enrollmentKey', null)).toBeNull();
     expect(displayPolicyValue('relayUrl', 'https://x.example')).toBe('https://x.example');
+  });
+});
+
+describe('docs/deployment.md', () => {
+  it('lists every key with its type, default and whether users may set it', () => {
+    const doc = readFileSync(new URL('../../../docs/deployment.md', import.meta.url), 'utf8');
+    for (const name of POLICY_KEYS) {
+      const info = policyKeyInfo(name);
+      const row = doc.split('\n').find((line) => line.startsWith(`| \`${name}\` |`));
+      expect(row, name).toBeDefined();
+      const cells = (row ?? '').split(' | ');
+      const fallback =
+        info.default === null
+          ? 'not set'
+          : Array.isArray(info.default)
+            ? info.default.join(', ')
+            : typeof info.default === 'string'
+              ? info.default
+              : JSON.stringify(info.default);
+      expect(cells.slice(1, 5), name).toEqual([
+        info.kind,
+        fallback,
+        info.machineOnly ? 'computer only' : 'computer or user',
+        info.userSettable ? 'yes' : 'no',
+      ]);
+    }
   });
 });
