@@ -4,6 +4,7 @@
  * Exit codes: 0 success; 1 the action failed (no such printer or job, not possible now…);
  * 2 usage error; 3 the print service cannot be reached.
  */
+import type { CreatePolicyServiceOptions } from '../policy/policy-sources.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
 import type { PrintoError } from '../../src-shared/errors.ts';
@@ -41,6 +42,8 @@ export interface CliDependencies {
   readonly checks?: readonly Check[];
   /** Clock for the diagnostics (job ages); default Date.now. */
   readonly now?: () => number;
+  /** Where `policy` reads (tests point it at their own files and recorded OS output). */
+  readonly policy?: CreatePolicyServiceOptions;
 }
 
 interface GlobalOptions {
@@ -321,6 +324,23 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
         ...(deps.checks === undefined ? {} : { checks: deps.checks }),
         ...(deps.now === undefined ? {} : { now: deps.now }),
       });
+    });
+
+  program
+    .command('policy')
+    .description(
+      'show the effective configuration: each value with where it comes from and whether your organisation has locked it',
+    )
+    .action(async () => {
+      const { policyCommand } = await import('../policy/render.ts');
+      io.stdout(
+        await policyCommand({
+          ...deps.policy,
+          json: globals().json === true,
+          color: io.color,
+          columns: io.columns,
+        }),
+      );
     });
 
   try {

@@ -3,7 +3,6 @@
  * each key with its value, source and lock, then what was rejected and why, then each source's
  * state. `printo-help policy [--json]` is `policyCommand`.
  */
-import Table from 'cli-table3';
 import pc from 'picocolors';
 import type {
   EffectivePolicyReport,
@@ -11,6 +10,7 @@ import type {
   PolicySourceKind,
   PolicySourceStatus,
 } from '../../src-shared/model/policy.ts';
+import { renderTable } from '../../src-shared/text/table.ts';
 import type { PolicyService } from './effective.ts';
 import { createPolicyService, type CreatePolicyServiceOptions } from './policy-sources.ts';
 
@@ -29,33 +29,6 @@ export function valueText(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map(String).join(', ');
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
-}
-
-function bareTable(head: string[], color: boolean): Table.Table {
-  const c = pc.createColors(color);
-  const none = '';
-  return new Table({
-    head: head.map((h) => c.bold(h)),
-    chars: {
-      top: none,
-      'top-mid': none,
-      'top-left': none,
-      'top-right': none,
-      bottom: none,
-      'bottom-mid': none,
-      'bottom-left': none,
-      'bottom-right': none,
-      left: none,
-      'left-mid': none,
-      mid: none,
-      'mid-mid': none,
-      right: none,
-      'right-mid': none,
-      middle: '  ',
-    },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-    wordWrap: false,
-  });
 }
 
 function rejectionLine(r: PolicyRejection): string {
@@ -78,26 +51,32 @@ function sourceLine(s: PolicySourceStatus): string {
 /** The policy page for a terminal: a table of keys, then rejections, then the sources. */
 export function formatPolicyReport(
   report: EffectivePolicyReport,
-  options: { readonly color: boolean },
+  options: { readonly color: boolean; readonly columns?: number | undefined },
 ): string {
   const c = pc.createColors(options.color);
-  const table = bareTable(['SETTING', 'VALUE', 'SOURCE', 'LOCKED'], options.color);
-  for (const entry of report.entries) {
+  const rows = report.entries.map((entry) => {
     const source = SOURCE_LABELS[entry.source];
-    table.push([
+    return [
       entry.key,
       valueText(entry.value),
-      entry.source === 'default' ? c.dim(source) : source,
-      entry.locked ? c.yellow('locked') : '',
-    ]);
-  }
-  // No padding after the last column: lines stay clean to copy and to compare.
+      entry.source === 'default' ? { text: source, paint: c.dim } : source,
+      entry.locked ? { text: 'locked', paint: c.yellow } : '',
+    ];
+  });
   const lines = [
-    table
-      .toString()
-      .split('\n')
-      .map((line) => line.trimEnd())
-      .join('\n'),
+    renderTable(
+      [
+        { header: 'SETTING' },
+        { header: 'VALUE', overflow: 'wrap', shrink: true },
+        { header: 'SOURCE' },
+        { header: 'LOCKED' },
+      ],
+      rows,
+      {
+        paintHeader: c.bold,
+        ...(options.columns === undefined ? {} : { width: options.columns }),
+      },
+    ).trimEnd(),
   ];
   const rejected = [...report.entries.flatMap((e) => e.rejected), ...report.unknown];
   if (rejected.length > 0) {
@@ -131,6 +110,8 @@ export interface PolicyCommandOptions extends CreatePolicyServiceOptions {
   readonly json: boolean;
   /** Colours in the table (a terminal without NO_COLOR). */
   readonly color: boolean;
+  /** The terminal's width; unlimited when undefined (a pipe, a file). */
+  readonly columns?: number | undefined;
   /** Default: the sources of this OS (createPolicyService). */
   readonly service?: PolicyService;
 }
