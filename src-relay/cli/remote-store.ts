@@ -227,7 +227,9 @@ export class RemoteStore implements Store {
     return this.call('purge', [now, periods]) as PurgeResult;
   }
   exportSession(sessionId: string, now: string, actor?: string): SessionExport | null {
-    return this.call('exportSession', [sessionId, now, actor]) as SessionExport | null;
+    // Left out when absent: JSON has no undefined, and a null actor is not "none".
+    const args = actor === undefined ? [sessionId, now] : [sessionId, now, actor];
+    return this.call('exportSession', args) as SessionExport | null;
   }
   eraseSession(
     sessionId: string,

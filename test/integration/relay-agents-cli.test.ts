@@ -5,12 +5,15 @@
  * the agent's connections at once. The commands run in this process (`runRelayCli`), as
  * `bin/printo-relay` runs them: a child process each would only add start-up time.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runRelayCli } from '../../src-relay/cli/printo-relay.ts';
+import { loadOrCreateMasterKey } from '../../src-relay/store/master-key.ts';
+import { SqliteStore } from '../../src-relay/store/sqlite-store.ts';
 import { call, sessionCookie } from '../unit/relay/server/http-client.ts';
 import { serve } from './relay/serve.ts';
 import { AgentSocket } from './relay/harness.ts';
@@ -245,5 +248,28 @@ describe('printo-relay agents and organisations', () => {
       expect(await relay.stop()).toBe(0);
     }
     expect(relay.logs()).toContain('"why":"scope-changed"');
+  });
+
+  it('through a running serve, an operator’s export still works (no agent id to audit)', async () => {
+    const dir = tempDir();
+    const store = new SqliteStore({ dataDir: dir, masterKey: loadOrCreateMasterKey(dir) });
+    const now = new Date().toISOString(); // serve purges by the system clock when it starts
+    const org = store.createOrg('Acme', now);
+    const device = store.createDevice({ orgId: org.id, name: 'WS-1', secretHash: 'x' }, now);
+    const sessionId = randomUUID();
+    store.createSession(
+      { id: sessionId, orgId: org.id, deviceId: device.id, description: 'Jam' },
+      now,
+    );
+    store.close();
+    const relay = await serve(['--data-dir', dir]);
+    try {
+      const exported = await cli(['--data-dir', dir, 'transcripts', 'export', sessionId]);
+      expect(exported.stderr).toBe('');
+      expect(exported.code).toBe(0);
+      expect(JSON.parse(exported.stdout)).toMatchObject({ session: { id: sessionId } });
+    } finally {
+      expect(await relay.stop()).toBe(0);
+    }
   });
 });
