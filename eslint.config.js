@@ -21,14 +21,7 @@ const ANYTHING = '**';
  * relay client, the CLI, the OS keyring for src-main/secrets) and package.json (the app's
  * version, src-main/version.ts).
  */
-const mainPackages = [
-  'zod',
-  'ws',
-  'commander',
-  'picocolors',
-  '@napi-rs/keyring',
-  'package.json',
-];
+const mainPackages = ['zod', 'ws', 'commander', 'picocolors', '@napi-rs/keyring', 'package.json'];
 
 /** @type {import('./eslint/layers.js').Layer[]} */
 const layers = [
@@ -86,14 +79,15 @@ const layers = [
   {
     name: 'src-relay',
     files: ['src-relay/**'],
-    allow: ['src-relay/**', 'src-shared/**', NODE, 'zod', 'ws', 'commander'],
+    allow: ['src-relay/**', 'src-shared/**', NODE, 'zod', 'ws', 'commander', 'package.json'],
     why: 'the relay is a plain Node server: no electron, and src-main and src-relay never import each other.',
   },
   // The launchers start one program each.
   {
     name: 'bin/printo-help',
     files: ['bin/printo-help'],
-    allow: ['src-main/cli/**'],
+    // Node built-ins: it turns on Node's compile cache before the CLI loads (bin/printo-help).
+    allow: ['src-main/cli/**', NODE],
     why: 'it starts the printo-help CLI.',
   },
   {

@@ -1,13 +1,17 @@
+import { USAGE_ERROR_CODES } from './error-codes.ts';
+import type { ErrorCode, UsageErrorCode } from './error-codes.ts';
+
 /**
  * One error type for expected failures across the project. `code` is stable (scripts and the UI
- * switch on it); `message` says what failed and why; `hint` says what a person can do about it.
- * Expected failures are shown as message + hint, never as a stack trace.
+ * switch on it) and declared in src-shared/error-codes.ts; `message` says what failed and why;
+ * `hint` says what a person can do about it. Expected failures are shown as message + hint,
+ * never as a stack trace.
  */
 export class PrintoError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint: string | undefined;
 
-  constructor(code: string, message: string, options?: { hint?: string; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { hint?: string; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'PrintoError';
     this.code = code;
@@ -15,7 +19,7 @@ export class PrintoError extends Error {
   }
 }
 
-export function isPrintoError(value: unknown, code?: string): value is PrintoError {
+export function isPrintoError(value: unknown, code?: ErrorCode): value is PrintoError {
   return value instanceof PrintoError && (code === undefined || value.code === code);
 }
 
@@ -35,9 +39,9 @@ export function formatCliError(program: string, error: PrintoError, asJson: bool
  * or as JSON for scripts, exit code 2. `code` is stable and kebab-case (`job-id-missing`).
  */
 export class UsageError extends Error {
-  readonly code: string;
+  readonly code: UsageErrorCode;
 
-  constructor(message: string, code = 'usage-error') {
+  constructor(message: string, code: UsageErrorCode = 'usage-error') {
     super(message);
     this.name = 'UsageError';
     this.code = code;
@@ -45,8 +49,13 @@ export class UsageError extends Error {
 }
 
 /** `commander.unknownOption` → `unknown-option`: commander's own codes, as stable kebab-case. */
-export function usageCodeOf(commanderCode: string): string {
-  return commanderCode.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+export function usageCodeOf(commanderCode: string): UsageErrorCode {
+  const code = commanderCode
+    .replace(/^commander\./, '')
+    .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return (USAGE_ERROR_CODES as readonly string[]).includes(code)
+    ? (code as UsageErrorCode)
+    : 'usage-error';
 }
 
 /** commander starts its messages with `error: `; the JSON form and our prefix say it already. */

@@ -6,6 +6,7 @@
  */
 import type { CreatePolicyServiceOptions } from '../policy/policy-sources.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { UsageErrorCode } from '../../src-shared/error-codes.ts';
 import { UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
 import type { PrintoError } from '../../src-shared/errors.ts';
 import type { CreatePrinterSystemOptions } from '../printers/create-printer-system.ts';
@@ -51,7 +52,7 @@ interface GlobalOptions {
   timeout?: number;
 }
 
-function toPositiveInteger(label: string, value: string, code: string): number {
+function toPositiveInteger(label: string, value: string, code: UsageErrorCode): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0 || Number(value) > 0x7fffffff) {
     throw new UsageError(
       `${label} must be a positive whole number, not ${JSON.stringify(value)}.`,

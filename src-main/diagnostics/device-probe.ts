@@ -25,9 +25,9 @@ const DEVICE_ATTRIBUTES = [
 ] as const;
 
 export const ProbeErrorCode = {
-  Refused: 'DEVICE_REFUSED',
-  Timeout: 'DEVICE_TIMEOUT',
-  Unreachable: 'DEVICE_UNREACHABLE',
+  Refused: 'device-refused',
+  Timeout: 'device-timeout',
+  Unreachable: 'device-unreachable',
 } as const;
 
 /** Connects and closes: is anything listening at host:port? */
@@ -107,7 +107,7 @@ export class NetworkDeviceProbe implements DeviceProbe {
     const printer = response.printers()[0];
     if (printer === undefined) {
       throw new PrintoError(
-        'DEVICE_BAD_RESPONSE',
+        'device-bad-response',
         `The printer at ${uri} sent no printer attributes.`,
       );
     }

@@ -36,7 +36,7 @@ export async function diskSpace(path: string): Promise<SpoolSpace> {
     const stats = await statfs(path);
     return { path, freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize };
   } catch (error) {
-    throw new PrintoError('SPOOL_SPACE_UNKNOWN', `Cannot read the free space of ${path}.`, {
+    throw new PrintoError('spool-space-unknown', `Cannot read the free space of ${path}.`, {
       cause: error,
     });
   }

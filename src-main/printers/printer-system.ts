@@ -24,7 +24,7 @@ export interface PrinterSystem {
   readonly endpoint: string;
 
   listPrinters(options?: CallOptions): Promise<Printer[]>;
-  /** Rejects with `PRINTER_NOT_FOUND` for an unknown queue. */
+  /** Rejects with `printer-not-found` for an unknown queue. */
   getPrinter(name: string, options?: CallOptions): Promise<Printer>;
   /** Jobs of one queue, or of every queue when `printer` is undefined. */
   listJobs(printer: string | undefined, options?: ListJobsOptions): Promise<Job[]>;
@@ -41,16 +41,16 @@ export interface PrinterSystem {
 /** Stable error codes of PrinterSystem adapters. */
 export const PrinterSystemErrorCode = {
   /** The scheduler/spooler cannot be reached at all (CLI exit code 3). */
-  Unreachable: 'PRINT_SERVICE_UNREACHABLE',
-  PrinterNotFound: 'PRINTER_NOT_FOUND',
-  JobNotFound: 'JOB_NOT_FOUND',
+  Unreachable: 'print-service-unreachable',
+  PrinterNotFound: 'printer-not-found',
+  JobNotFound: 'job-not-found',
   /** The job or queue is not in a state that allows the action (e.g. release a job that is not held). */
-  NotPossible: 'ACTION_NOT_POSSIBLE',
-  NotAuthorized: 'NOT_AUTHORIZED',
-  Timeout: 'PRINT_SERVICE_TIMEOUT',
+  NotPossible: 'action-not-possible',
+  NotAuthorized: 'not-authorized',
+  Timeout: 'print-service-timeout',
   /** The print system answered with something we cannot understand. */
-  BadResponse: 'PRINT_SERVICE_BAD_RESPONSE',
-  Failed: 'PRINT_SERVICE_ERROR',
+  BadResponse: 'print-service-bad-response',
+  Failed: 'print-service-error',
 } as const;
 export type PrinterSystemErrorCode =
   (typeof PrinterSystemErrorCode)[keyof typeof PrinterSystemErrorCode];

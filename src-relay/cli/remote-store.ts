@@ -13,6 +13,7 @@ import {
   receiveMessageOnPort,
   type MessagePort,
 } from 'node:worker_threads';
+import { ErrorCodeSchema } from '../../src-shared/error-codes.ts';
 import { PrintoError } from '../../src-shared/errors.ts';
 import { decodeAdmin, encodeAdmin } from '../server/admin-socket.ts';
 import type { AdminReply } from '../server/admin-socket.ts';
@@ -117,7 +118,9 @@ export class RemoteStore implements Store {
     const reply = decodeAdmin(event.line) as AdminReply;
     if (reply.id !== id) throw new Error(`admin socket answered ${String(reply.id)}, not ${id}`);
     if (!reply.ok) {
-      throw new PrintoError(reply.error.code, reply.error.message, {
+      // The relay sent one of our codes; anything else is its failure to say why.
+      const code = ErrorCodeSchema.safeParse(reply.error.code);
+      throw new PrintoError(code.success ? code.data : 'store-failed', reply.error.message, {
         ...(reply.error.hint === undefined ? {} : { hint: reply.error.hint }),
       });
     }

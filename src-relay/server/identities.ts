@@ -12,10 +12,10 @@ import { SecretPrefix, generateSecret, hashPassword, hashSecret } from './passwo
 import type { ScryptParams } from './passwords.ts';
 
 export const IdentityErrorCode = {
-  Invalid: 'identity.invalid',
-  EmailTaken: 'identity.email-taken',
-  NoSuchAgent: 'identity.no-such-agent',
-  NoSuchOrg: 'identity.no-such-org',
+  Invalid: 'account-invalid',
+  EmailTaken: 'email-taken',
+  NoSuchAgent: 'no-such-agent',
+  NoSuchOrg: 'no-such-org',
   /** A customer organisation's agent serves that organisation only. */
   NotProvider: 'agent-not-provider',
   OrgNameTaken: 'org-name-taken',

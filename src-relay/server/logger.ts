@@ -6,7 +6,7 @@
  * itself must be a constant identifier (`relay.started`), never built from data.
  *
  * One exception, so that operators can see why something failed: `errorCode` (also
- * `error_code`) holds an error's stable code (`store-disk-full`, `relay.listen`, `EADDRINUSE`),
+ * `error_code`) holds an error's stable code (`store-disk-full`, `listen-failed`, `EADDRINUSE`),
  * and is kept only when its value has that shape — a word, never a run of digits such as a
  * 9-digit session code. `errorFields(error)` builds it, with the error's name; never the message,
  * which may quote the input that caused it.

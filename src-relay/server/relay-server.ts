@@ -28,10 +28,10 @@ export const DEFAULT_PURGE_INTERVAL_MS = 60 * 60_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 export const RelayErrorCode = {
-  InsecureBind: 'relay.insecure-bind',
-  BadAddress: 'relay.bad-address',
-  TlsFiles: 'relay.tls-files',
-  Listen: 'relay.listen',
+  InsecureBind: 'insecure-bind',
+  BadAddress: 'bad-address',
+  TlsFiles: 'tls-files',
+  Listen: 'listen-failed',
 } as const;
 
 export const systemClock: Clock = { now: () => Date.now() };

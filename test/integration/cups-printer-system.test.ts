@@ -78,13 +78,13 @@ describe('CUPS adapter: listing', () => {
     expect(printers.filter((p) => p.isDefault)).toHaveLength(1);
   });
 
-  it('reads one queue and refuses an unknown one with PRINTER_NOT_FOUND', async () => {
+  it('reads one queue and refuses an unknown one with printer-not-found', async () => {
     await expect(system.getPrinter('Lab')).resolves.toMatchObject({
       name: 'Lab',
       description: 'Lab inkjet',
     });
     await expect(system.getPrinter('NoSuchQueue')).rejects.toMatchObject({
-      code: 'PRINTER_NOT_FOUND',
+      code: 'printer-not-found',
       message: expect.stringContaining('NoSuchQueue') as unknown,
     });
   });
@@ -174,18 +174,18 @@ describe('CUPS adapter: queue actions, confirmed by lpstat and ipptool', () => {
     try {
       const id = await bed.lp('Lab', { title: 'not yours' });
       await expect(system.cancelJob('Office', id)).rejects.toMatchObject({
-        code: 'JOB_NOT_FOUND',
+        code: 'job-not-found',
         message: expect.stringContaining('it is on Lab') as unknown,
       });
       expect((await bed.job(id)).state).toBe('pending');
       await expect(system.releaseJob('Lab', id)).rejects.toMatchObject({
-        code: 'ACTION_NOT_POSSIBLE',
+        code: 'action-not-possible',
       });
       await expect(system.cancelJob('Lab', 999_999)).rejects.toMatchObject({
-        code: 'JOB_NOT_FOUND',
+        code: 'job-not-found',
       });
       await expect(system.pausePrinter('NoSuchQueue')).rejects.toMatchObject({
-        code: 'PRINTER_NOT_FOUND',
+        code: 'printer-not-found',
       });
       await system.cancelJob('Lab', id);
     } finally {
@@ -195,7 +195,7 @@ describe('CUPS adapter: queue actions, confirmed by lpstat and ipptool', () => {
 });
 
 describe('CUPS adapter: no print service', () => {
-  it('fails fast with PRINT_SERVICE_UNREACHABLE naming where it looked', async () => {
+  it('fails fast with print-service-unreachable naming where it looked', async () => {
     const gone = new CupsPrinterSystem({
       server: {
         endpoint: parseCupsServerName(`${bed.dir}/no-such.sock`, 'CUPS_SERVER'),
@@ -203,13 +203,13 @@ describe('CUPS adapter: no print service', () => {
       },
     });
     await expect(gone.listPrinters()).rejects.toMatchObject({
-      code: 'PRINT_SERVICE_UNREACHABLE',
+      code: 'print-service-unreachable',
       message: expect.stringContaining('no-such.sock') as unknown,
       hint: expect.stringContaining('CUPS_SERVER') as unknown,
     });
   });
 
-  it('gives up on a scheduler that never answers with PRINT_SERVICE_TIMEOUT', async () => {
+  it('gives up on a scheduler that never answers with print-service-timeout', async () => {
     const silent = await bed.silentListener();
     const stuck = new CupsPrinterSystem({
       server: {
@@ -218,7 +218,7 @@ describe('CUPS adapter: no print service', () => {
       },
       timeoutMs: 300,
     });
-    await expect(stuck.listPrinters()).rejects.toMatchObject({ code: 'PRINT_SERVICE_TIMEOUT' });
+    await expect(stuck.listPrinters()).rejects.toMatchObject({ code: 'print-service-timeout' });
     stuck.close();
   });
 });

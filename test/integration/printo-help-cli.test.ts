@@ -183,11 +183,11 @@ describe('printo-help jobs and queue actions', () => {
     const printer = await run('pause', 'Nowhere');
     expect(printer.code).toBe(1);
     expect(printer.stderr).toMatch(
-      /no printer queue named "Nowhere"[\s\S]*printo-help printers[\s\S]*PRINTER_NOT_FOUND/,
+      /no printer queue named "Nowhere"[\s\S]*printo-help printers[\s\S]*printer-not-found/,
     );
     const job = await run('cancel-job', 'Office', '424242', '--json');
     expect(job.code).toBe(1);
-    expect(JSON.parse(job.stderr)).toMatchObject({ error: { code: 'JOB_NOT_FOUND' } });
+    expect(JSON.parse(job.stderr)).toMatchObject({ error: { code: 'job-not-found' } });
   });
 });
 
@@ -223,7 +223,7 @@ describe('printo-help usage and unreachable print service', () => {
       const result = await cli(args, { ...bed.env, CUPS_SERVER: missing });
       expect(result.code, args.join(' ')).toBe(3);
       expect(result.stderr).toContain(missing);
-      expect(result.stderr).toContain('PRINT_SERVICE_UNREACHABLE');
+      expect(result.stderr).toContain('print-service-unreachable');
     }
   });
 
@@ -234,6 +234,6 @@ describe('printo-help usage and unreachable print service', () => {
       CUPS_SERVER: `127.0.0.1:${silent.port}`,
     });
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/did not answer in time[\s\S]*PRINT_SERVICE_TIMEOUT/);
+    expect(result.stderr).toMatch(/did not answer in time[\s\S]*print-service-timeout/);
   });
 });

@@ -103,7 +103,7 @@ export const deviceIppCheck: PrinterCheck = {
     const where = address.kind === 'tcp' ? [addressEvidence(address.host, address.port)] : [];
     if ('error' in answer) {
       const code = isPrintoError(answer.error) ? answer.error.code : '';
-      if (code === 'IPP_UNREACHABLE') {
+      if (code === 'ipp-unreachable') {
         // Nothing listens there at all: device-reachable says so, with its fix.
         return skip('Not asked: the printer cannot be reached (see "Printer reachable").');
       }
@@ -112,19 +112,19 @@ export const deviceIppCheck: PrinterCheck = {
           ? ''
           : ` The queue still says "${printer.state === 'idle' ? 'ready' : 'printing'}": jobs will wait without an error.`;
       const summary =
-        code === 'IPP_TIMEOUT'
+        code === 'ipp-timeout'
           ? `The printer accepts connections but did not answer a status request within ${context.timeoutMs / 1000} s.${claim}`
-          : code === 'IPP_TLS_UNTRUSTED'
+          : code === 'ipp-tls-untrusted'
             ? 'The printer answers with a security certificate this computer does not trust yet.'
             : `The printer does not answer status requests.${claim}`;
       return [
         {
-          status: code === 'IPP_TLS_UNTRUSTED' ? 'warn' : 'fail',
+          status: code === 'ipp-tls-untrusted' ? 'warn' : 'fail',
           summary,
           details: answer.error instanceof Error ? answer.error.message : String(answer.error),
           evidence: where,
           fixes:
-            code === 'IPP_TLS_UNTRUSTED'
+            code === 'ipp-tls-untrusted'
               ? [
                   {
                     title: "Confirm the printer's certificate",

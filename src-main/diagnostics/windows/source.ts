@@ -121,7 +121,7 @@ export interface PowerShellDiagnosticsSourceOptions {
  * service (spooler-status, through WindowsPrinterSystem), a printer's driver with its signing
  * facts (printer-driver), the Point and Print policy (point-and-print) and the spool folder's free
  * space (spool-space). Every failure rejects with a PrintoError from script-result (a stopped
- * spooler is PRINT_SERVICE_UNREACHABLE, an unknown printer PRINTER_NOT_FOUND); nothing is cached,
+ * spooler is print-service-unreachable, an unknown printer printer-not-found); nothing is cached,
  * so each run sees the machine as it is now.
  */
 export class PowerShellDiagnosticsSource implements WindowsDiagnosticsSource {

@@ -195,7 +195,7 @@ export class CupsPrinterSystem implements PrinterSystem {
       document = await readFile(this.testPagePath);
     } catch (error) {
       throw new PrintoError(
-        'TEST_PAGE_MISSING',
+        'test-page-missing',
         `The test page is missing: ${this.testPagePath}.`,
         {
           hint: 'Reinstall Printo Help.',

@@ -29,7 +29,7 @@ const DEFAULT_SOCKETS = [
 export function parseCupsServerName(value: string, source: string): IppEndpoint {
   const name = value.trim().replace(/\/version=[\d.]+$/, '');
   if (name === '') {
-    throw new PrintoError('CUPS_SERVER_INVALID', `${source} is empty.`, {
+    throw new PrintoError('cups-server-invalid', `${source} is empty.`, {
       hint: 'Set it to host:port (e.g. localhost:631) or to the path of the CUPS socket.',
     });
   }
@@ -39,7 +39,7 @@ export function parseCupsServerName(value: string, source: string): IppEndpoint 
   const host = match?.[1] ?? match?.[2];
   if (host === undefined || port < 1 || port > 65535) {
     throw new PrintoError(
-      'CUPS_SERVER_INVALID',
+      'cups-server-invalid',
       `${source} is not a valid server: ${JSON.stringify(value)}.`,
       {
         hint: 'Use host, host:port, [IPv6]:port or an absolute socket path.',

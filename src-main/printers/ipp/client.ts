@@ -44,7 +44,7 @@ export const attr = {
   /** An enum given by name (`printer-state`, `idle`) or number. */
   enum: (name: string, value: string | number): IppAttribute => {
     const number = typeof value === 'number' ? value : enumValue(name, value);
-    if (number === undefined) throw new PrintoError('IPP_ENCODE', `Unknown ${name} value ${value}`);
+    if (number === undefined) throw new PrintoError('ipp-encode', `Unknown ${name} value ${value}`);
     return { name, values: [{ tag: 'enum', value: number }] };
   },
 } as const;
@@ -57,7 +57,7 @@ export class IppStatusError extends PrintoError {
   constructor(operation: string, status: number, statusMessage: string | undefined) {
     const name = statusName(status);
     super(
-      'IPP_STATUS',
+      'ipp-status',
       `${operation} failed: ${name}${statusMessage === undefined || statusMessage === '' ? '' : ` (${statusMessage})`}`,
     );
     this.name = 'IppStatusError';
@@ -211,7 +211,7 @@ export class IppClient {
     const message = decodeMessage(bytes);
     if (message.requestId !== requestId) {
       throw new PrintoError(
-        'IPP_MALFORMED',
+        'ipp-malformed',
         `The response carries request-id ${message.requestId}, expected ${requestId}.`,
       );
     }
@@ -353,7 +353,7 @@ export class IppClient {
     const jobGroup = response.jobs()[0];
     const jobId = jobGroup?.integer('job-id');
     if (jobGroup === undefined || jobId === undefined) {
-      throw new PrintoError('IPP_MALFORMED', 'Print-Job succeeded but returned no job-id.');
+      throw new PrintoError('ipp-malformed', 'Print-Job succeeded but returned no job-id.');
     }
     return { jobId, jobUri: jobGroup.string('job-uri'), jobState: jobGroup.enumName('job-state') };
   }

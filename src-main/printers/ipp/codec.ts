@@ -23,7 +23,7 @@ import type {
   IppValue,
 } from './types.ts';
 
-export const IPP_MALFORMED = 'IPP_MALFORMED';
+export const IPP_MALFORMED = 'ipp-malformed';
 
 export class IppDecodeError extends PrintoError {
   readonly offset: number;
@@ -417,7 +417,7 @@ class Writer {
 
 export class IppEncodeError extends PrintoError {
   constructor(message: string) {
-    super('IPP_ENCODE', message);
+    super('ipp-encode', message);
     this.name = 'IppEncodeError';
   }
 }

@@ -45,14 +45,14 @@ export interface TransportOptions {
 }
 
 export const IppTransportErrorCode = {
-  Unreachable: 'IPP_UNREACHABLE',
-  Timeout: 'IPP_TIMEOUT',
-  ConnectionLost: 'IPP_CONNECTION_LOST',
-  HttpStatus: 'IPP_HTTP_STATUS',
-  NotAuthorized: 'IPP_NOT_AUTHORIZED',
-  BadResponse: 'IPP_BAD_RESPONSE',
-  TooLarge: 'IPP_RESPONSE_TOO_LARGE',
-  TlsUntrusted: 'IPP_TLS_UNTRUSTED',
+  Unreachable: 'ipp-unreachable',
+  Timeout: 'ipp-timeout',
+  ConnectionLost: 'ipp-connection-lost',
+  HttpStatus: 'ipp-http-status',
+  NotAuthorized: 'ipp-not-authorized',
+  BadResponse: 'ipp-bad-response',
+  TooLarge: 'ipp-response-too-large',
+  TlsUntrusted: 'ipp-tls-untrusted',
 } as const;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -84,11 +84,11 @@ export function endpointFromUri(uri: string): IppEndpoint {
   try {
     url = new URL(uri);
   } catch {
-    throw new PrintoError('IPP_BAD_URI', `Not a valid printer URI: ${JSON.stringify(uri)}`);
+    throw new PrintoError('ipp-bad-uri', `Not a valid printer URI: ${JSON.stringify(uri)}`);
   }
   const secure = url.protocol === 'ipps:' || url.protocol === 'https:';
   if (!['ipp:', 'ipps:', 'http:', 'https:'].includes(url.protocol)) {
-    throw new PrintoError('IPP_BAD_URI', `Not an IPP URI (${url.protocol}): ${uri}`, {
+    throw new PrintoError('ipp-bad-uri', `Not an IPP URI (${url.protocol}): ${uri}`, {
       hint: 'Use an ipp://, ipps://, http:// or https:// address.',
     });
   }

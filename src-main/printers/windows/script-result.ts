@@ -135,7 +135,7 @@ function excerpt(text: string, max = 300): string {
 
 /**
  * Reads a finished run: the script's error document becomes the matching PrintoError; anything
- * that is not the expected JSON becomes PRINT_SERVICE_BAD_RESPONSE naming the script. Never
+ * that is not the expected JSON becomes print-service-bad-response naming the script. Never
  * throws anything but a PrintoError.
  */
 export function readScriptResult<S extends WindowsScript>(

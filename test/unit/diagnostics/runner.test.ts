@@ -177,7 +177,7 @@ describe('diagnostics runner', () => {
 
   it('skips printer checks when the print service is down, and reports unknown printers', async () => {
     const down = new PrintoError(
-      'PRINT_SERVICE_UNREACHABLE',
+      'print-service-unreachable',
       'Cannot reach CUPS at /run/cups/cups.sock.',
     );
     const seen: (Error | null)[] = [];

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../../src-shared/error-codes.ts';
 import {
   chmodSync,
   mkdirSync,
@@ -321,7 +322,7 @@ describe('user settings', () => {
       userSettings: new UserSettingsSource({ path: settingsPath }),
     });
   }
-  const refusedWith = (code: string) => (e: unknown) => isPrintoError(e, code);
+  const refusedWith = (code: ErrorCode) => (e: unknown) => isPrintoError(e, code);
 
   it('writes a valid value atomically and shows it as the user setting', async () => {
     const policy = service(new StaticSource('installer', { consentTimeoutSeconds: 30 }));

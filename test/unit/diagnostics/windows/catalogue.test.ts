@@ -18,8 +18,8 @@ import { NOW, VERSIONS } from './context.ts';
 
 const isolated: DeviceProbe = {
   connect: (host, port) =>
-    Promise.reject(new PrintoError('DEVICE_UNREACHABLE', `Cannot reach ${host}:${port}.`)),
-  printerAttributes: () => Promise.reject(new PrintoError('IPP_UNREACHABLE', 'Cannot connect.')),
+    Promise.reject(new PrintoError('device-unreachable', `Cannot reach ${host}:${port}.`)),
+  printerAttributes: () => Promise.reject(new PrintoError('ipp-unreachable', 'Cannot connect.')),
 };
 
 const drivers: Scenario = {

@@ -132,12 +132,12 @@ describe.each(VERSIONS)('windows-driver (%s)', (version) => {
     expect(outcome.status).toBe('skip');
   });
 
-  it('lets a stopped spooler reach the runner as PRINT_SERVICE_UNREACHABLE', async () => {
+  it('lets a stopped spooler reach the runner as print-service-unreachable', async () => {
     const harness = await windowsContext(version, {
       'printer-driver': failing('list-printers-spooler-down.json'),
     });
     const error = await rejection(driverCheck.run(harness.context, harness.printer(BROTHER)));
-    expect(error.code).toBe('PRINT_SERVICE_UNREACHABLE');
+    expect(error.code).toBe('print-service-unreachable');
     expect(error.message).toContain('read the driver of "Brother HL-2240 series"');
   });
 });

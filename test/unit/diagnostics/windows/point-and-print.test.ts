@@ -98,12 +98,12 @@ describe.each(VERSIONS)('windows-point-and-print (%s)', (version) => {
     });
   });
 
-  it('lets unreadable output reach the runner as PRINT_SERVICE_BAD_RESPONSE', async () => {
+  it('lets unreadable output reach the runner as print-service-bad-response', async () => {
     const { context } = await windowsContext(version, {
       'point-and-print': failing('garbage/truncated.json'),
     });
     const error = await rejection(pointAndPrintCheck.run(context));
-    expect(error.code).toBe('PRINT_SERVICE_BAD_RESPONSE');
+    expect(error.code).toBe('print-service-bad-response');
     expect(error.message).toContain('point-and-print.ps1');
   });
 });

@@ -70,12 +70,12 @@ describe.each(VERSIONS)('PowerShellDiagnosticsSource (%s)', (version) => {
     expect(await windows.driverFor('Marketing RICOH IM C3000', { signal })).toBeNull();
   });
 
-  it('says PRINTER_NOT_FOUND for an unknown or empty printer name', async () => {
+  it('says printer-not-found for an unknown or empty printer name', async () => {
     const { source: windows, runner } = source(version, {
       'printer-driver': failing('printer-not-found.json'),
     });
-    expect((await rejection(windows.driverFor('Nope', { signal }))).code).toBe('PRINTER_NOT_FOUND');
-    expect((await rejection(windows.driverFor('', { signal }))).code).toBe('PRINTER_NOT_FOUND');
+    expect((await rejection(windows.driverFor('Nope', { signal }))).code).toBe('printer-not-found');
+    expect((await rejection(windows.driverFor('', { signal }))).code).toBe('printer-not-found');
     expect(runner.calls).toHaveLength(1);
   });
 
@@ -137,7 +137,7 @@ describe.each(VERSIONS)('PowerShellDiagnosticsSource (%s)', (version) => {
       new FixtureRunner(version, { 'spool-space': failing('spool-space-no-drive.json') }),
     );
     const error = await rejection(missing({ signal }));
-    expect(error.code).toBe('PRINT_SERVICE_ERROR');
+    expect(error.code).toBe('print-service-error');
     expect(error.message).toMatch(
       /^Cannot read the free space of the spool folder: .*Could not find the drive 'E:\\'/,
     );

@@ -61,14 +61,14 @@ describe.each(VERSIONS)('windows-spooler (%s)', (version) => {
       'spooler-status': { stderr: 'garbage/execution-policy.stderr.txt', exitCode: 1 },
     });
     const error = await rejection(spoolerCheck.run(blocked.context));
-    expect(error.code).toBe('PRINT_SERVICE_ERROR');
+    expect(error.code).toBe('print-service-error');
     expect(error.hint).toMatch(/execution policy/);
 
     const garbled = await windowsContext(version, {
       'spooler-status': failing('garbage/truncated.json'),
     });
     expect((await rejection(spoolerCheck.run(garbled.context))).code).toBe(
-      'PRINT_SERVICE_BAD_RESPONSE',
+      'print-service-bad-response',
     );
   });
 });

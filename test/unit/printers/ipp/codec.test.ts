@@ -482,7 +482,7 @@ describe('malformed input yields IppDecodeError, never a crash', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(IppDecodeError);
-      expect((error as IppDecodeError).code).toBe('IPP_MALFORMED');
+      expect((error as IppDecodeError).code).toBe('ipp-malformed');
       expect((error as IppDecodeError).offset).toBe(15); // the value, after tag, name and length
     }
   });

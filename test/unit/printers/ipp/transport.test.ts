@@ -139,7 +139,7 @@ describe('IPP transport', () => {
     );
     const started = performance.now();
     await expect(client.getPrinterAttributes(uri, {}, { timeoutMs: 200 })).rejects.toMatchObject({
-      code: 'IPP_TIMEOUT',
+      code: 'ipp-timeout',
     });
     expect(performance.now() - started).toBeLessThan(1_500);
   });
@@ -167,13 +167,13 @@ describe('IPP transport', () => {
       { kind: 'tcp', host: '127.0.0.1', port, tls: false, path: '/' },
       { transport },
     );
-    await expect(tcp.getPrinterAttributes(uri)).rejects.toMatchObject({ code: 'IPP_UNREACHABLE' });
+    await expect(tcp.getPrinterAttributes(uri)).rejects.toMatchObject({ code: 'ipp-unreachable' });
     const unix = new IppClient(
       { kind: 'unix', socketPath: join(tmpdir(), 'printo-no-such.sock'), path: '/' },
       { transport },
     );
     await expect(unix.getPrinterAttributes(uri)).rejects.toMatchObject({
-      code: 'IPP_UNREACHABLE',
+      code: 'ipp-unreachable',
       message: expect.stringContaining('printo-no-such.sock') as unknown,
     });
   });
@@ -191,7 +191,7 @@ describe('IPP transport', () => {
       await expect(
         new IppClient(declared, { transport: small }).getPrinterAttributes(uri),
       ).rejects.toMatchObject({
-        code: 'IPP_RESPONSE_TOO_LARGE',
+        code: 'ipp-response-too-large',
       });
       const streamed = await ippServer((_request, _body, response) => {
         response.writeHead(200, { 'Content-Type': 'application/ipp' });
@@ -207,7 +207,7 @@ describe('IPP transport', () => {
       await expect(
         new IppClient(streamed, { transport: small }).getPrinterAttributes(uri),
       ).rejects.toMatchObject({
-        code: 'IPP_RESPONSE_TOO_LARGE',
+        code: 'ipp-response-too-large',
       });
     } finally {
       small.close();
@@ -222,7 +222,7 @@ describe('IPP transport', () => {
     await expect(
       new IppClient(html, { transport }).getPrinterAttributes(uri),
     ).rejects.toMatchObject({
-      code: 'IPP_BAD_RESPONSE',
+      code: 'ipp-bad-response',
       message: expect.stringContaining('text/html') as unknown,
     });
     const auth = await ippServer((_request, _body, response) => {
@@ -232,7 +232,7 @@ describe('IPP transport', () => {
     await expect(
       new IppClient(auth, { transport }).getPrinterAttributes(uri),
     ).rejects.toMatchObject({
-      code: 'IPP_NOT_AUTHORIZED',
+      code: 'ipp-not-authorized',
     });
     const upgrade = await ippServer((_request, _body, response) => {
       response.writeHead(426);
@@ -241,7 +241,7 @@ describe('IPP transport', () => {
     await expect(
       new IppClient(upgrade, { transport }).getPrinterAttributes(uri),
     ).rejects.toMatchObject({
-      code: 'IPP_HTTP_STATUS',
+      code: 'ipp-http-status',
       message: expect.stringContaining('encrypted') as unknown,
     });
   });
@@ -254,7 +254,7 @@ describe('IPP transport', () => {
     await expect(
       new IppClient(garbage, { transport }).getPrinterAttributes(uri),
     ).rejects.toMatchObject({
-      code: 'IPP_MALFORMED',
+      code: 'ipp-malformed',
     });
     const wrongId = await ippServer((_request, body, response) => {
       const answer = okResponse(body);
@@ -277,7 +277,7 @@ describe('IPP transport', () => {
     await expect(
       new IppClient(endpoint, { transport }).getPrinterAttributes(uri),
     ).rejects.toMatchObject({
-      code: 'IPP_STATUS',
+      code: 'ipp-status',
       statusName: 'client-error-not-found',
     });
   });
@@ -306,7 +306,7 @@ describe('ipps certificate handling', () => {
       timeoutMs: 2_000,
     });
     await expect(client.getPrinterAttributes('ipps://localhost/ipp/print')).rejects.toMatchObject({
-      code: 'IPP_TLS_UNTRUSTED',
+      code: 'ipp-tls-untrusted',
       message: expect.stringContaining(fingerprint) as unknown,
     });
     expect(printer.requests()).toBe(0);

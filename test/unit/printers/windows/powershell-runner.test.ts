@@ -162,12 +162,12 @@ describe('ChildProcessPowerShellRunner', () => {
     );
   });
 
-  it('honours the time-out: PRINT_SERVICE_TIMEOUT, and the process is stopped', async () => {
+  it('honours the time-out: print-service-timeout, and the process is stopped', async () => {
     const started = Date.now();
     const error = asPrintoError(
       await rejected(runner(hang, { timeoutMs: 300 }).run('list-jobs', {})),
     );
-    expect(error.code).toBe('PRINT_SERVICE_TIMEOUT');
+    expect(error.code).toBe('print-service-timeout');
     expect(error.message).toMatch(/list-jobs\.ps1 within 300 ms/);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await waitUntilDead(pidOf(hang))).toBe(true);
@@ -177,7 +177,7 @@ describe('ChildProcessPowerShellRunner', () => {
     const error = asPrintoError(
       await rejected(runner(hang, { timeoutMs: 60_000 }).run('list-jobs', {}, { timeoutMs: 200 })),
     );
-    expect(error.code).toBe('PRINT_SERVICE_TIMEOUT');
+    expect(error.code).toBe('print-service-timeout');
   });
 
   it('honours an AbortSignal: rejects with its reason and stops the process', async () => {
@@ -200,45 +200,45 @@ describe('ChildProcessPowerShellRunner', () => {
     expect(existsSync(`${echo}.pid`)).toBe(false);
   });
 
-  it('caps the output: a flooding script is stopped with PRINT_SERVICE_BAD_RESPONSE', async () => {
+  it('caps the output: a flooding script is stopped with print-service-bad-response', async () => {
     const error = asPrintoError(
       await rejected(runner(flood, { maxOutputBytes: 1024 * 1024 }).run('list-jobs', {})),
     );
-    expect(error.code).toBe('PRINT_SERVICE_BAD_RESPONSE');
+    expect(error.code).toBe('print-service-bad-response');
     expect(error.message).toMatch(/list-jobs\.ps1 printed more than 1048576 bytes/);
     expect(await waitUntilDead(pidOf(flood))).toBe(true);
   });
 
-  it('reports a missing powershell.exe as PRINT_SERVICE_UNREACHABLE with a hint', async () => {
+  it('reports a missing powershell.exe as print-service-unreachable with a hint', async () => {
     const missing = path.join(dir, 'no-such', 'powershell.exe');
     const error = asPrintoError(await rejected(runner(missing).run('list-printers', {})));
-    expect(error.code).toBe('PRINT_SERVICE_UNREACHABLE');
+    expect(error.code).toBe('print-service-unreachable');
     expect(error.message).toContain('powershell.exe was not found');
     expect(error.hint).toMatch(/Windows PowerShell/);
   });
 });
 
 describe('WindowsPrinterSystem over the real runner', () => {
-  it('turns a hung PowerShell into PRINT_SERVICE_TIMEOUT', async () => {
+  it('turns a hung PowerShell into print-service-timeout', async () => {
     const printers = new WindowsPrinterSystem({ runner: runner(hang, { timeoutMs: 250 }) });
     expect(asPrintoError(await rejected(printers.listPrinters())).code).toBe(
-      'PRINT_SERVICE_TIMEOUT',
+      'print-service-timeout',
     );
   });
 
-  it('turns a missing PowerShell into PRINT_SERVICE_UNREACHABLE', async () => {
+  it('turns a missing PowerShell into print-service-unreachable', async () => {
     const printers = new WindowsPrinterSystem({
       runner: runner(path.join(dir, 'missing.exe')),
     });
     expect(asPrintoError(await rejected(printers.spoolerStatus())).code).toBe(
-      'PRINT_SERVICE_UNREACHABLE',
+      'print-service-unreachable',
     );
   });
 
-  it('turns output that is not the expected JSON into PRINT_SERVICE_BAD_RESPONSE', async () => {
+  it('turns output that is not the expected JSON into print-service-bad-response', async () => {
     const printers = new WindowsPrinterSystem({ runner: runner(echo) });
     const error = asPrintoError(await rejected(printers.listPrinters()));
-    expect(error.code).toBe('PRINT_SERVICE_BAD_RESPONSE');
+    expect(error.code).toBe('print-service-bad-response');
     expect(error.message).toContain('list-printers.ps1');
   });
 });

@@ -77,7 +77,7 @@ describe('unreadable output', () => {
   ];
 
   it.each(garbage)(
-    '%s → PRINT_SERVICE_BAD_RESPONSE naming the script',
+    '%s → print-service-bad-response naming the script',
     async (_, method, output, message) => {
       const script = method === 'listPrinters' ? 'list-printers' : 'list-jobs';
       const printers = new WindowsPrinterSystem({
@@ -86,7 +86,7 @@ describe('unreadable output', () => {
       const error = await rejected(
         method === 'listPrinters' ? printers.listPrinters() : printers.listJobs(undefined),
       );
-      expect(error.code).toBe('PRINT_SERVICE_BAD_RESPONSE');
+      expect(error.code).toBe('print-service-bad-response');
       expect(error.message).toMatch(message);
     },
   );
@@ -98,7 +98,7 @@ describe('unreadable output', () => {
       }),
     });
     const error = await rejected(printers.listPrinters());
-    expect(error.code).toBe('PRINT_SERVICE_ERROR');
+    expect(error.code).toBe('print-service-error');
     expect(error.message).toMatch(
       /could not run list-printers\.ps1 \(exit code 1\).*not digitally signed/,
     );
@@ -110,7 +110,7 @@ describe('unreadable output', () => {
       runner: new FixtureRunner('ps51', { 'print-test-page': 'print-test-page-no-job.json' }),
     });
     const error = await rejected(printers.printTestPage('Finance LaserJet M507'));
-    expect(error.code).toBe('PRINT_SERVICE_ERROR');
+    expect(error.code).toBe('print-service-error');
     expect(error.hint).toMatch(/may already have printed/);
   });
 
@@ -146,14 +146,14 @@ describe('script error classification', () => {
     });
 
   it.each([
-    [{ hresult: '0x800706ba' }, 'PRINT_SERVICE_UNREACHABLE'],
-    [{ id: 'PrinterNotFound' }, 'PRINTER_NOT_FOUND'],
-    [{ hresult: '0x80070709' }, 'PRINTER_NOT_FOUND'],
-    [{ id: 'JobNotFound' }, 'JOB_NOT_FOUND'],
-    [{ id: 'ActionNotPossible' }, 'ACTION_NOT_POSSIBLE'],
-    [{ hresult: '0x80070005' }, 'NOT_AUTHORIZED'],
-    [{ category: 'PermissionDenied' }, 'NOT_AUTHORIZED'],
-    [{ hresult: '0x80131500', id: 'Win32Error' }, 'PRINT_SERVICE_ERROR'],
+    [{ hresult: '0x800706ba' }, 'print-service-unreachable'],
+    [{ id: 'PrinterNotFound' }, 'printer-not-found'],
+    [{ hresult: '0x80070709' }, 'printer-not-found'],
+    [{ id: 'JobNotFound' }, 'job-not-found'],
+    [{ id: 'ActionNotPossible' }, 'action-not-possible'],
+    [{ hresult: '0x80070005' }, 'not-authorized'],
+    [{ category: 'PermissionDenied' }, 'not-authorized'],
+    [{ hresult: '0x80131500', id: 'Win32Error' }, 'print-service-error'],
   ])('%j → %s', (fields, code) => {
     const failure = thrown(() =>
       readScriptResult(
@@ -270,8 +270,8 @@ describe('PowerShell output forms', () => {
   it('strips nothing it should keep: the result of an action must be exactly one ok record', () => {
     const read = (stdout: string) =>
       thrown(() => readScriptResult('cancel-job', { stdout, stderr: '', exitCode: 0 }));
-    expect(read('[]').code).toBe('PRINT_SERVICE_BAD_RESPONSE');
-    expect(read('[{"ok":true},{"ok":true}]').code).toBe('PRINT_SERVICE_BAD_RESPONSE');
-    expect(read('[{"ok":false}]').code).toBe('PRINT_SERVICE_BAD_RESPONSE');
+    expect(read('[]').code).toBe('print-service-bad-response');
+    expect(read('[{"ok":true},{"ok":true}]').code).toBe('print-service-bad-response');
+    expect(read('[{"ok":false}]').code).toBe('print-service-bad-response');
   });
 });

@@ -316,12 +316,12 @@ describe.each(VERSIONS)('WindowsPrinterSystem on %s output', (version) => {
     expect(await printers.listJobs(undefined, { which: 'all' })).toEqual([]);
   });
 
-  it('reports a stopped spooler as PRINT_SERVICE_UNREACHABLE with a hint', async () => {
+  it('reports a stopped spooler as print-service-unreachable with a hint', async () => {
     const { printers } = system(version, {
       'list-printers': failing('list-printers-spooler-down.json'),
     });
     const error = await rejection(printers.listPrinters());
-    expect(error.code).toBe('PRINT_SERVICE_UNREACHABLE');
+    expect(error.code).toBe('print-service-unreachable');
     expect(error.message).toMatch(/Print Spooler service is not running/);
     expect(error.hint).toMatch(/Start-Service Spooler/);
   });
@@ -366,10 +366,10 @@ describe.each(VERSIONS)('WindowsPrinterSystem on %s output', (version) => {
     );
   });
 
-  it('says PRINTER_NOT_FOUND for an unknown printer', async () => {
+  it('says printer-not-found for an unknown printer', async () => {
     const { printers } = system(version, { 'list-printers': failing('printer-not-found.json') });
     const error = await rejection(printers.getPrinter('Nope'));
-    expect(error.code).toBe('PRINTER_NOT_FOUND');
+    expect(error.code).toBe('printer-not-found');
     expect(error.message).toContain('"Nope"');
   });
 });
@@ -435,12 +435,12 @@ describe('queue actions', () => {
 
   it('maps the scripts’ errors to the port’s codes', async () => {
     const cases = [
-      ['cancel-job', 'job-not-found.json', 'JOB_NOT_FOUND'],
-      ['release-job', 'release-not-held.json', 'ACTION_NOT_POSSIBLE'],
-      ['pause-printer', 'pause-access-denied.json', 'NOT_AUTHORIZED'],
-      ['cancel-job', 'cancel-access-denied.json', 'NOT_AUTHORIZED'],
-      ['pause-printer', 'list-printers-spooler-down.json', 'PRINT_SERVICE_UNREACHABLE'],
-      ['pause-printer', 'printer-not-found.json', 'PRINTER_NOT_FOUND'],
+      ['cancel-job', 'job-not-found.json', 'job-not-found'],
+      ['release-job', 'release-not-held.json', 'action-not-possible'],
+      ['pause-printer', 'pause-access-denied.json', 'not-authorized'],
+      ['cancel-job', 'cancel-access-denied.json', 'not-authorized'],
+      ['pause-printer', 'list-printers-spooler-down.json', 'print-service-unreachable'],
+      ['pause-printer', 'printer-not-found.json', 'printer-not-found'],
     ] as const;
     for (const [script, file, code] of cases) {
       const { printers } = system('ps51', { [script]: failing(file) });
@@ -455,7 +455,7 @@ describe('queue actions', () => {
     }
   });
 
-  it('names the job and printer in a JOB_NOT_FOUND message', async () => {
+  it('names the job and printer in a job-not-found message', async () => {
     const { printers } = system('ps51', { 'cancel-job': failing('job-not-found.json') });
     const error = await rejection(printers.cancelJob(FIN, 99));
     expect(error.message).toBe(`Job 99 is not in the queue of "${FIN}".`);
@@ -463,9 +463,9 @@ describe('queue actions', () => {
 
   it('refuses impossible arguments without running PowerShell', async () => {
     const { printers, runner } = system('ps51');
-    expect((await rejection(printers.cancelJob(FIN, 0))).code).toBe('JOB_NOT_FOUND');
-    expect((await rejection(printers.holdJob(FIN, 1.5))).code).toBe('JOB_NOT_FOUND');
-    expect((await rejection(printers.pausePrinter(''))).code).toBe('PRINTER_NOT_FOUND');
+    expect((await rejection(printers.cancelJob(FIN, 0))).code).toBe('job-not-found');
+    expect((await rejection(printers.holdJob(FIN, 1.5))).code).toBe('job-not-found');
+    expect((await rejection(printers.pausePrinter(''))).code).toBe('printer-not-found');
     expect(runner.calls).toEqual([]);
   });
 

@@ -79,12 +79,12 @@ describe('JSON line logger', () => {
   it('keeps an error code, so operators see why something failed', () => {
     const { logger, parsed } = capture();
     logger.error('a.failed', { errorCode: 'store-disk-full' });
-    logger.error('b.failed', { error_code: 'relay.listen' });
+    logger.error('b.failed', { error_code: 'listen-failed' });
     logger.error('c.failed', { errorCode: 'EADDRINUSE' });
     logger.error('d.failed', { ErrorCode: 'session-on-hold', code: 'x' });
     expect(parsed().map((l) => [l['errorCode'], l['error_code'], l['ErrorCode']])).toEqual([
       ['store-disk-full', undefined, undefined],
-      [undefined, 'relay.listen', undefined],
+      [undefined, 'listen-failed', undefined],
       ['EADDRINUSE', undefined, undefined],
       [undefined, undefined, 'session-on-hold'],
     ]);

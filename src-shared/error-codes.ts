@@ -1,0 +1,156 @@
+/**
+ * Every stable error code of Printo Help and Printo Relay, in one style (kebab-case, like the
+ * protocol's own codes) and one typed union: `PrintoError` and `UsageError` take only these, so a
+ * new code is a decision made here, and scripts, the UI and the docs can rely on the list.
+ * (The wire protocol's codes — `error` frames and HTTP errors — are declared with their schemas
+ * in src-shared/protocol and follow the same style.)
+ */
+import { z } from 'zod';
+
+/** The desktop client and `printo-help`: printing, IPP, diagnostics, secrets, policy, session. */
+export const CLIENT_ERROR_CODES = [
+  // The print service and its queues (PrinterSystem); `print-service-unreachable` is exit code 3.
+  'print-service-unreachable',
+  'print-service-timeout',
+  'print-service-bad-response',
+  'print-service-error',
+  'printer-not-found',
+  'job-not-found',
+  'action-not-possible',
+  'not-authorized',
+  'cups-server-invalid',
+  'test-page-missing',
+  // Our IPP client.
+  'ipp-unreachable',
+  'ipp-timeout',
+  'ipp-connection-lost',
+  'ipp-http-status',
+  'ipp-not-authorized',
+  'ipp-bad-response',
+  'ipp-response-too-large',
+  'ipp-tls-untrusted',
+  'ipp-bad-uri',
+  'ipp-encode',
+  'ipp-malformed',
+  'ipp-status',
+  // Diagnostics probes.
+  'device-refused',
+  'device-timeout',
+  'device-unreachable',
+  'device-bad-response',
+  'spool-space-unknown',
+  // The OS keyring.
+  'keyring-no-dbus',
+  'keyring-unavailable',
+  'keyring-locked',
+  'keyring-failed',
+  'secret-corrupt',
+  // Policy and settings.
+  'policy-read-failed',
+  'policy-malformed',
+  'policy-untrusted',
+  'setting-locked',
+  'setting-unknown',
+  'setting-admin-only',
+  'setting-invalid',
+  'settings-unavailable',
+  // The support-session library: relay addresses, enrolment, the session's own errors, and the
+  // reasons a session ends (a PrintoError carries them when a call fails because of the end).
+  'relay-url-invalid',
+  'relay-url-insecure',
+  'enroll-key-rejected',
+  'enroll-failed',
+  'description-invalid',
+  'chat-not-granted',
+  'chat-invalid',
+  'session-not-active',
+  'ended-by-client',
+  'ended-by-agent',
+  'consent-denied',
+  'consent-timed-out',
+  'resume-window-expired',
+  'relay-shutdown',
+  'code-expired',
+  'auth-failed',
+  'resume-rejected',
+  'unsupported-version',
+  'replaced',
+  'help-refused',
+  'closed-by-relay',
+  'relay-unreachable',
+  'credentials-invalid',
+  'enroll-bad-response',
+  'enroll-key-missing',
+  'enroll-name-missing',
+  'enroll-rate-limited',
+  'session-not-found',
+  'session-started',
+  'chat-backlog',
+  'export-write-failed',
+] as const;
+
+/** Printo Relay and `printo-relay`. */
+export const RELAY_ERROR_CODES = [
+  'insecure-bind',
+  'bad-address',
+  'tls-files',
+  'listen-failed',
+  'config-invalid',
+  'data-dir-missing',
+  'store-remote-unavailable',
+  'store-remote-timeout',
+  'session-on-hold',
+  'device-not-found',
+  'account-invalid',
+  'email-taken',
+  'no-such-agent',
+  'no-such-org',
+  'org-name-taken',
+  'org-name-ambiguous',
+  'agent-not-provider',
+  'last-admin',
+  'retention-invalid',
+  'master-key-invalid',
+  'master-key-permissions',
+  'store-locked',
+  'store-corrupt',
+  'store-too-new',
+  'store-migration-mismatch',
+  'store-migration-failed',
+  'store-wrong-master-key',
+  'store-not-found',
+  'store-conflict',
+  'store-invalid-input',
+  'store-invalid-data',
+  'store-decrypt-failed',
+  'store-disk-full',
+  'store-io',
+  'store-closed',
+  'store-failed',
+] as const;
+
+/** Command-line mistakes (exit code 2), both tools. */
+export const USAGE_ERROR_CODES = [
+  'usage-error',
+  'unknown-option',
+  'unknown-command',
+  'invalid-argument',
+  'missing-argument',
+  'missing-mandatory-option-value',
+  'option-missing-argument',
+  'excess-arguments',
+  'conflicting-option',
+  'job-id-missing',
+  'job-id-invalid',
+  'printer-name-empty',
+  'share-scopes-invalid',
+  'timeout-invalid',
+] as const;
+
+export const ErrorCodeSchema = z.enum([
+  ...CLIENT_ERROR_CODES,
+  ...RELAY_ERROR_CODES,
+  ...USAGE_ERROR_CODES,
+]);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+export type UsageErrorCode = (typeof USAGE_ERROR_CODES)[number];
