@@ -3,8 +3,7 @@
  * directory on 127.0.0.1 (port 0), over HTTP and over TLS with the test certificate; and the
  * `printo-relay` command as a user runs it, in child processes.
  */
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,9 +25,9 @@ import { loadOrCreateMasterKey } from '../../src-relay/store/master-key.ts';
 import { SqliteStore } from '../../src-relay/store/sqlite-store.ts';
 import type { Store } from '../../src-relay/store/store.ts';
 import { FakeClock, call, sessionCookie } from '../unit/relay/server/http-client.ts';
+import { BIN, serve } from './relay/serve.ts';
 import type { TestResponse } from '../unit/relay/server/http-client.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/printo-relay', import.meta.url));
 const TLS_DIR = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
 const CERT = join(TLS_DIR, 'localhost.crt');
 const KEY = join(TLS_DIR, 'localhost.key');
@@ -335,51 +334,6 @@ function cli(
   });
 }
 
-interface Serving {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly stdout: () => string;
-  stop(): Promise<number | null>;
-}
-
-function serve(args: readonly string[], cwd?: string): Promise<Serving & { logs: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
-    cwd,
-    env: { ...process.env, PRINTO_RELAY_DATA: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  // 'close', not 'exit': by then everything the child wrote has been read.
-  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve did not start:\n${stdout}\n${stderr}`));
-    }, 20_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /listening on (\S+)/.exec(stdout);
-      if (match?.[1] === undefined) return;
-      clearTimeout(timer);
-      resolve({
-        child,
-        url: match[1],
-        stdout: () => stdout,
-        logs: () => stderr,
-        stop: () => {
-          child.kill('SIGTERM');
-          return exited;
-        },
-      });
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}:\n${stdout}\n${stderr}`));
-    });
-  });
-}
 
 describe('printo-relay command', () => {
   it('orgs add prints an enrollment key once; orgs list shows the organisation', async () => {

@@ -1,6 +1,5 @@
 /**
  * `printo-relay serve` as a user runs it, in a child process on port 0, until the test stops it.
- * (relay-http.test.ts has its own copy; one can go once the branches editing that file merge.)
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -27,6 +26,7 @@ export function serve(args: readonly string[], cwd?: string): Promise<Serving> {
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // 'close', not 'exit': by then everything the child wrote has been read.
   const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
