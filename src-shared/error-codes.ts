@@ -6,6 +6,7 @@
  * in src-shared/protocol and follow the same style.)
  */
 import { z } from 'zod';
+import { SessionEndedReasonSchema } from './protocol/v1.ts';
 
 /** The desktop client and `printo-help`: printing, IPP, diagnostics, secrets, policy, session. */
 export const CLIENT_ERROR_CODES = [
@@ -64,13 +65,6 @@ export const CLIENT_ERROR_CODES = [
   'chat-not-granted',
   'chat-invalid',
   'session-not-active',
-  'ended-by-client',
-  'ended-by-agent',
-  'consent-denied',
-  'consent-timed-out',
-  'resume-window-expired',
-  'relay-shutdown',
-  'code-expired',
   'auth-failed',
   'resume-rejected',
   'unsupported-version',
@@ -149,6 +143,8 @@ export const USAGE_ERROR_CODES = [
 
 export const ErrorCodeSchema = z.enum([
   ...CLIENT_ERROR_CODES,
+  // The relay's reasons for a session's end (session.ended), as the client library reports them.
+  ...SessionEndedReasonSchema.options,
   ...RELAY_ERROR_CODES,
   ...USAGE_ERROR_CODES,
 ]);

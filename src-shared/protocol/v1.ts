@@ -210,18 +210,18 @@ export const AgentMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
-const ended = z.object({
-  reason: z.enum([
-    'ended-by-client',
-    'ended-by-agent',
-    'consent-denied',
-    'consent-timed-out',
-    'resume-window-expired',
-    'relay-shutdown',
-    'code-expired',
-  ]),
-  message: z.string(),
-});
+/** Why a session ended, as the relay says in `session.ended`. */
+export const SessionEndedReasonSchema = z.enum([
+  'ended-by-client',
+  'ended-by-agent',
+  'consent-denied',
+  'consent-timed-out',
+  'resume-window-expired',
+  'relay-shutdown',
+  'code-expired',
+]);
+
+const ended = z.object({ reason: SessionEndedReasonSchema, message: z.string() });
 
 /** Relay → client. */
 export const RelayToClientMessageSchema = z.discriminatedUnion('type', [

@@ -15,13 +15,21 @@ import {
   RELAY_ERROR_CODES,
   USAGE_ERROR_CODES,
 } from '../../src-shared/error-codes.ts';
-import { ErrorCodeSchema as FrameErrorCodeSchema } from '../../src-shared/protocol/v1.ts';
+import {
+  ErrorCodeSchema as FrameErrorCodeSchema,
+  SessionEndedReasonSchema,
+} from '../../src-shared/protocol/v1.ts';
 
 const KEBAB = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 describe('stable error codes', () => {
   it('are kebab-case, each declared once, in one union for both tools', () => {
-    const all = [...CLIENT_ERROR_CODES, ...RELAY_ERROR_CODES, ...USAGE_ERROR_CODES];
+    const all = [
+      ...CLIENT_ERROR_CODES,
+      ...SessionEndedReasonSchema.options,
+      ...RELAY_ERROR_CODES,
+      ...USAGE_ERROR_CODES,
+    ];
     for (const code of all) expect(code).toMatch(KEBAB);
     expect(new Set(all).size).toBe(all.length);
     // The protocol's own codes follow the same style.

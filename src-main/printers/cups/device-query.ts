@@ -10,6 +10,7 @@ import { parsePrinterSupply, suppliesFromMarkers } from '../../../src-shared/pri
 import { IppClient } from '../ipp/client.ts';
 import { IppTransportErrorCode } from '../ipp/transport.ts';
 import type { IppTransport } from '../ipp/transport.ts';
+import { MARKER_ATTRIBUTES } from './mapping.ts';
 
 /** A device on the local network answers in milliseconds; one that does not is not waited for. */
 export const DEFAULT_DEVICE_QUERY_TIMEOUT_MS = 1_500;
@@ -17,12 +18,7 @@ export const DEFAULT_DEVICE_QUERY_TIMEOUT_MS = 1_500;
 const DEVICE_ATTRIBUTES = [
   'printer-supply',
   'printer-supply-description',
-  'marker-names',
-  'marker-types',
-  'marker-colors',
-  'marker-levels',
-  'marker-low-levels',
-  'marker-high-levels',
+  ...MARKER_ATTRIBUTES,
 ] as const;
 
 export interface DeviceFacts {

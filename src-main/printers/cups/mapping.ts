@@ -16,6 +16,16 @@ import { PrinterSystemErrorCode } from '../printer-system.ts';
 const CUPS_PRINTER_CLASS = 0x0001;
 const CUPS_PRINTER_DEFAULT = 0x20000;
 
+/** Supply levels as CUPS (and IPP Everywhere devices) report them (CUPS marker-* extension). */
+export const MARKER_ATTRIBUTES = [
+  'marker-names',
+  'marker-types',
+  'marker-colors',
+  'marker-levels',
+  'marker-low-levels',
+  'marker-high-levels',
+] as const;
+
 export const PRINTER_ATTRIBUTES = [
   'printer-name',
   'printer-info',
@@ -30,12 +40,7 @@ export const PRINTER_ATTRIBUTES = [
   'printer-state-message',
   'printer-is-accepting-jobs',
   'queued-job-count',
-  'marker-names',
-  'marker-types',
-  'marker-colors',
-  'marker-levels',
-  'marker-low-levels',
-  'marker-high-levels',
+  ...MARKER_ATTRIBUTES,
 ] as const;
 
 export const JOB_ATTRIBUTES = [
