@@ -5,8 +5,6 @@
  * (The wire protocol's codes — `error` frames and HTTP errors — are declared with their schemas
  * in src-shared/protocol and follow the same style.)
  */
-import { z } from 'zod';
-import { SessionEndedReasonSchema } from './protocol/v1.ts';
 
 /** The desktop client and `printo-help`: printing, IPP, diagnostics, secrets, policy, session. */
 export const CLIENT_ERROR_CODES = [
@@ -65,6 +63,14 @@ export const CLIENT_ERROR_CODES = [
   'chat-not-granted',
   'chat-invalid',
   'session-not-active',
+  // The relay's reasons for a session's end (`session.ended`; a test keeps them in step).
+  'ended-by-client',
+  'ended-by-agent',
+  'consent-denied',
+  'consent-timed-out',
+  'resume-window-expired',
+  'relay-shutdown',
+  'code-expired',
   'auth-failed',
   'resume-rejected',
   'unsupported-version',
@@ -141,12 +147,21 @@ export const USAGE_ERROR_CODES = [
   'timeout-invalid',
 ] as const;
 
-export const ErrorCodeSchema = z.enum([
+/**
+ * Plain lists, not a zod schema: errors.ts imports this on every command's start-up path, and
+ * `printo-help --version` must not load zod (bench/cli-startup.ts).
+ */
+export const ERROR_CODES = [
   ...CLIENT_ERROR_CODES,
-  // The relay's reasons for a session's end (session.ended), as the client library reports them.
-  ...SessionEndedReasonSchema.options,
   ...RELAY_ERROR_CODES,
   ...USAGE_ERROR_CODES,
-]);
-export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 export type UsageErrorCode = (typeof USAGE_ERROR_CODES)[number];
+
+const KNOWN: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/** Whether a string from elsewhere (a reply over the admin socket) is one of our codes. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && KNOWN.has(value);
+}

@@ -13,7 +13,7 @@ import {
   receiveMessageOnPort,
   type MessagePort,
 } from 'node:worker_threads';
-import { ErrorCodeSchema } from '../../src-shared/error-codes.ts';
+import { isErrorCode } from '../../src-shared/error-codes.ts';
 import { PrintoError } from '../../src-shared/errors.ts';
 import { decodeAdmin, encodeAdmin } from '../server/admin-socket.ts';
 import type { AdminReply } from '../server/admin-socket.ts';
@@ -119,8 +119,8 @@ export class RemoteStore implements Store {
     if (reply.id !== id) throw new Error(`admin socket answered ${String(reply.id)}, not ${id}`);
     if (!reply.ok) {
       // The relay sent one of our codes; anything else is its failure to say why.
-      const code = ErrorCodeSchema.safeParse(reply.error.code);
-      throw new PrintoError(code.success ? code.data : 'store-failed', reply.error.message, {
+      const code = reply.error.code;
+      throw new PrintoError(isErrorCode(code) ? code : 'store-failed', reply.error.message, {
         ...(reply.error.hint === undefined ? {} : { hint: reply.error.hint }),
       });
     }
