@@ -9,15 +9,18 @@ import { describe, expect, it } from 'vitest';
 const BIN = fileURLToPath(new URL('../../../bin/printo-help', import.meta.url));
 const HOOK = fileURLToPath(new URL('./record-loads.ts', import.meta.url));
 
-function loadedBy(args: readonly string[]): Promise<{ code: number; loaded: string[] }> {
+function loadedBy(
+  args: readonly string[],
+): Promise<{ code: number; loaded: string[]; stdout: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', HOOK, BIN, ...args],
       // No print service at all: commands that need one fail, which is fine for `--help`.
       { env: { ...process.env, CUPS_SERVER: '/nonexistent/cups.sock' }, timeout: 30_000 },
-      (error, _stdout, stderr) => {
+      (error, stdout, stderr) => {
         resolve({
+          stdout,
           code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
           loaded: stderr
             .split('\n')
@@ -39,7 +42,7 @@ const HEAVY = [
 ];
 
 describe('printo-help start-up', () => {
-  it.each([['--version'], ['--help'], ['diagnose', '--help']])(
+  it.each([['--json', '--version'], ['--help'], ['diagnose', '--help']])(
     '%s loads no print system, schemas, tables or checks',
     async (...args) => {
       const { code, loaded } = await loadedBy(args);
@@ -48,4 +51,13 @@ describe('printo-help start-up', () => {
       expect(loaded.filter((url) => HEAVY.some((pattern) => pattern.test(url)))).toEqual([]);
     },
   );
+
+  it('answers --version alone before the command-line parser loads, as the parser would', async () => {
+    const alone = await loadedBy(['--version']);
+    expect(alone.code).toBe(0);
+    expect(alone.loaded.filter((url) => /commander|\/src-main\/cli\//.test(url))).toEqual([]);
+    const parsed = await loadedBy(['--json', '--version']);
+    expect(alone.stdout).toBe(parsed.stdout);
+    expect(alone.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
 });
