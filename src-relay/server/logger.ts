@@ -44,7 +44,7 @@ const FORBIDDEN_WORDS: ReadonlySet<string> = new Set([
 ]);
 /** Also caught inside a run-together name such as `authtoken` or `sessioncode`. */
 const FORBIDDEN_FRAGMENTS = ['password', 'passwd', 'secret', 'token', 'cookie', 'ticket', 'code'];
-/** What a stable error code looks like: identifier words; a digit run of 5+ is refused. */
+/** What a stable error code looks like: identifier words (isErrorCodeValue also refuses 5+ digits in a row). */
 const ERROR_CODE_PATTERN = /^[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+)*$/;
 const MAX_ERROR_CODE = 64;
 /** Keys the line itself uses. */
