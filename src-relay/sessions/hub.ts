@@ -19,6 +19,7 @@ import type {
 import { agentServesOrg } from '../server/agent-scope.ts';
 import type { AgentIdentity, ClientIdentity, Clock, Logger, Metrics } from '../server/contracts.ts';
 import type { ChatRecord, ConsentKind, SessionState, Store } from '../store/store.ts';
+import { errorFields } from '../server/logger.ts';
 import { answerMismatch } from './answers.ts';
 import { GuessLimiter, newSessionCode } from './codes.ts';
 import { noticeDigest } from './consent-notice.ts';
@@ -192,7 +193,7 @@ export class SessionHub {
       this.options.metrics.rejected('store-failed');
       this.options.logger.error('chat.store-failed', {
         messages: batch.length,
-        error: error instanceof Error ? error.name : 'unknown',
+        ...errorFields(error),
       });
       for (const entry of batch) entry.refuse();
       return;
@@ -302,10 +303,7 @@ export class SessionHub {
     } catch (error) {
       // A store that fails (disk full, locked) must not take the relay, or other sessions, down.
       this.options.metrics.rejected('internal');
-      this.options.logger.error('frame.failed', {
-        frameType: frame.type,
-        error: error instanceof Error ? error.name : 'unknown',
-      });
+      this.options.logger.error('frame.failed', { frameType: frame.type, ...errorFields(error) });
       this.error(peer, 'internal', 'The relay could not handle this message; try again.', frame.id);
     }
     // Every sequenced frame is acknowledged: by the reply if there was one, else explicitly.

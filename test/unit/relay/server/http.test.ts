@@ -221,7 +221,8 @@ describe('agent login, me, logout', () => {
       status = (await login(`user${i}@example.com`, 'x')).status;
     }
     expect(status).toBe(429);
-  });
+    // Up to 25 logins at full scrypt cost: CPU work, not a wait, which a busy machine stretches.
+  }, 60_000);
 
   it('GET /v1/agent/me says who is logged in; logout ends the session', async () => {
     const cookie = `printo_session=${sessionCookie(await login())}`;
