@@ -46,7 +46,6 @@ export const CloseCode = {
   goingAway: 1001,
   policyViolation: 1008,
   messageTooBig: 1009,
-  internalError: 1011,
   tryAgainLater: 1013,
   /** Authentication no longer holds: agent disabled or logged out, web session expired, device revoked. */
   authFailed: 4001,

@@ -570,7 +570,7 @@ describe('SupportSession, reconnect and resume', () => {
 
   it.each([
     CloseCode.goingAway,
-    CloseCode.internalError,
+    1011, // not sent by the relay, but a proxy in front of it may
     CloseCode.tryAgainLater,
     CloseCode.rateLimited,
   ])('reconnects and resumes after close code %i', async (code) => {
