@@ -86,8 +86,9 @@ const layers = [
   {
     name: 'bin/printo-help',
     files: ['bin/printo-help'],
-    // Node built-ins: it turns on Node's compile cache before the CLI loads (bin/printo-help).
-    allow: ['src-main/cli/**', NODE],
+    // Node built-ins: it turns on Node's compile cache before the CLI loads; the version, to
+    // answer --version before it does (bin/printo-help).
+    allow: ['src-main/cli/**', 'src-main/version.ts', NODE],
     why: 'it starts the printo-help CLI.',
   },
   {
