@@ -95,6 +95,29 @@ describe('client upgrade', () => {
   });
 });
 
+describe('names crossing the relay', () => {
+  it('are masked in the identities built for a connection, whatever the store holds', async () => {
+    const org = store.createOrg('Acme', NOW);
+    const secret = generateSecret(SecretPrefix.deviceSecret);
+    // Written straight to the store, as an older relay could have.
+    const device = store.createDevice(
+      { orgId: org.id, name: 'WS 4111 1111 1111 1111', secretHash: hashSecret(secret) },
+      NOW,
+    );
+    await expect(
+      auth.client(upgrade({ authorization: basic(device.id, secret) })),
+    ).resolves.toMatchObject({ identity: { deviceName: 'WS 411111******1111' } });
+    const a = store.createAgent(
+      { email: 'pan@example.com', name: 'Sam 5555555555554444', role: 'agent', passwordHash: 'x' },
+      NOW,
+    );
+    const { ticket } = access.tickets.issue(a.id, ORIGIN, access.webSessions.create(a.id).id);
+    await expect(auth.agent(upgrade({ origin: ORIGIN }), agentUrl(ticket))).resolves.toMatchObject({
+      identity: { name: 'Sam 555555******4444' },
+    });
+  });
+});
+
 describe('agent upgrade', () => {
   const agent = () =>
     store.createAgent(
