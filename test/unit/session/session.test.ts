@@ -692,6 +692,30 @@ describe('SupportSession, edges', () => {
     });
   });
 
+  it('scrubs identifiers from an action’s result message without device.identifiers', async () => {
+    const h = await harness({
+      granted: ['chat', 'actions'],
+      onActionRequest: (_action, given) => {
+        given.approve();
+        return Promise.resolve({
+          outcome: 'done',
+          message: 'Test page sent to ipp://prn-floor2.corp.example/ipp/print (192.0.2.7)',
+        });
+      },
+    });
+    const peer = await activate(h, ['chat', 'actions']);
+    peer.send({
+      type: 'action.request',
+      payload: { requestId: uuid(1), action: { id: 'print-test-page', printer: 'Floor2' } },
+    });
+    expect((await peer.expect('action.response')).payload.outcome).toBe('approved');
+    expect((await peer.expect('action.response')).payload).toEqual({
+      requestId: uuid(1),
+      outcome: 'done',
+      message: 'Test page sent to ipp://[device identifier]/ipp/print ([device identifier])',
+    });
+  });
+
   it('answers for the named printers only, whatever the handler collected', async () => {
     const h = await harness({ granted: ['chat', 'printers.read', 'diagnostics.read'] });
     const peer = await activate(h, ['chat', 'printers.read', 'diagnostics.read']);
