@@ -334,7 +334,6 @@ function cli(
   });
 }
 
-
 describe('printo-relay command', () => {
   it('orgs add prints an enrollment key once; orgs list shows the organisation', async () => {
     const dir = tempDir();
