@@ -58,6 +58,7 @@ export const CLIENT_ERROR_CODES = [
   'relay-url-invalid',
   'relay-url-insecure',
   'enroll-key-rejected',
+  'already-enrolled',
   'enroll-failed',
   'description-invalid',
   'chat-not-granted',

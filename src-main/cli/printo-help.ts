@@ -5,6 +5,7 @@
  * 2 usage error; 3 the print service cannot be reached.
  */
 import type { CreatePolicyServiceOptions } from '../policy/policy-sources.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { UsageErrorCode } from '../../src-shared/error-codes.ts';
 import { UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
@@ -45,6 +46,10 @@ export interface CliDependencies {
   readonly now?: () => number;
   /** Where `policy` reads (tests point it at their own files and recorded OS output). */
   readonly policy?: CreatePolicyServiceOptions;
+  /** Where `enroll` keeps the credentials; default the OS keyring. */
+  readonly secrets?: SecretStore;
+  /** Standard input, read whole (`--key-stdin`); default the process's. */
+  readonly readStdin?: () => Promise<string>;
 }
 
 interface GlobalOptions {
@@ -134,6 +139,13 @@ function exitCodeFor(error: PrintoError): number {
 function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** All of standard input, as text. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function runCli(
@@ -326,6 +338,50 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
         ...(deps.now === undefined ? {} : { now: deps.now }),
       });
     });
+
+  program
+    .command('enroll')
+    .description(
+      'enrol this computer with Printo Relay (once); its credentials go to the OS keyring',
+    )
+    .addOption(new Option('--relay <url>', 'the relay (default: relayUrl from policy)'))
+    .addOption(
+      new Option(
+        '--key <key>',
+        'the organisation’s enrollment key (default: enrollmentKey from policy); --key-stdin keeps it out of the process list',
+      ),
+    )
+    .addOption(new Option('--key-stdin', 'read the enrollment key from standard input'))
+    .addOption(new Option('--name <name>', 'how agents see this computer (default: its host name)'))
+    .addOption(
+      new Option('--force', 'enrol again as a new device, replacing the stored credentials'),
+    )
+    .action(
+      async (options: {
+        relay?: string;
+        key?: string;
+        keyStdin?: boolean;
+        name?: string;
+        force?: boolean;
+      }) => {
+        const { runEnroll } = await import('./enroll-command.ts');
+        const secrets =
+          deps.secrets ?? new (await import('../secrets/keyring-store.ts')).KeyringSecretStore();
+        await runEnroll({
+          relay: options.relay,
+          key: options.key,
+          keyStdin: options.keyStdin === true,
+          name: options.name,
+          force: options.force === true,
+          json: globals().json === true,
+          timeoutMs: globals().timeout ?? 10_000,
+          stdout: io.stdout,
+          readStdin: deps.readStdin ?? readStdin,
+          secrets,
+          policy: deps.policy,
+        });
+      },
+    );
 
   program
     .command('policy')
