@@ -21,12 +21,14 @@ import type {
   Agent,
   AgentRole,
   AgentScope,
+  ChatCorrection,
   ChatRecord,
   ConsentReceipt,
   Device,
   Org,
   PurgeResult,
   RetentionPeriods,
+  RightsRequestRecord,
   SessionExport,
   SessionRecord,
   SessionState,
@@ -205,7 +207,11 @@ export class RemoteStore implements Store {
   getSession(id: string): SessionRecord | null {
     return this.call('getSession', [id]) as SessionRecord | null;
   }
-  listSessions(filter?: { state?: SessionState; orgId?: string }): readonly SessionRecord[] {
+  listSessions(filter?: {
+    state?: SessionState;
+    orgId?: string;
+    deviceId?: string;
+  }): readonly SessionRecord[] {
     return this.call('listSessions', [filter ?? {}]) as SessionRecord[];
   }
   appendChat(record: ChatRecord): void {
@@ -216,6 +222,19 @@ export class RemoteStore implements Store {
   }
   listChat(sessionId: string): readonly ChatRecord[] {
     return this.call('listChat', [sessionId]) as ChatRecord[];
+  }
+  appendCorrection(correction: {
+    sessionId: string;
+    correctsMessageId: string;
+    text: string;
+    at: string;
+  }):
+    | { ok: true; correction: ChatCorrection }
+    | { ok: false; reason: 'not-found' | 'message-not-found' | 'transcript-deleted' } {
+    return this.call('appendCorrection', [correction]) as ReturnType<Store['appendCorrection']>;
+  }
+  listCorrections(sessionId: string): readonly ChatCorrection[] {
+    return this.call('listCorrections', [sessionId]) as ChatCorrection[];
   }
   addConsentReceipt(receipt: Omit<ConsentReceipt, 'id'>): ConsentReceipt {
     return this.call('addConsentReceipt', [receipt]) as ConsentReceipt;
@@ -237,11 +256,23 @@ export class RemoteStore implements Store {
   eraseSession(
     sessionId: string,
     now: string,
+    actor?: string,
   ): { erased: boolean; reason?: 'legal-hold' | 'not-found' } {
-    return this.call('eraseSession', [sessionId, now]) as {
+    const args = actor === undefined ? [sessionId, now] : [sessionId, now, actor];
+    return this.call('eraseSession', args) as {
       erased: boolean;
       reason?: 'legal-hold' | 'not-found';
     };
+  }
+  recordSessionRight(
+    sessionId: string,
+    right: 'restriction' | 'objection',
+    now: string,
+  ): SessionRecord | null {
+    return this.call('recordSessionRight', [sessionId, right, now]) as SessionRecord | null;
+  }
+  recordRightsRequest(request: RightsRequestRecord, now: string): void {
+    this.call('recordRightsRequest', [request, now]);
   }
 
   /** Ends the connection; the relay's store stays open (it is the relay's). */

@@ -47,6 +47,7 @@ export const ADMIN_METHODS: readonly (keyof Store)[] = [
   'getSession',
   'listSessions',
   'listChat',
+  'listCorrections',
   'listConsentReceipts',
   'setLegalHold',
   'purge',

@@ -14,7 +14,7 @@ import type {
   ClientIdentity,
   UpgradeAuthenticator,
 } from './contracts.ts';
-import type { Store } from '../store/store.ts';
+import type { Device, Store } from '../store/store.ts';
 import type { AgentAccess } from './agent-access.ts';
 import { maskFreeText } from '../sessions/inbound.ts';
 import { hashSecret, secretMatches } from './passwords.ts';
@@ -46,6 +46,28 @@ export function parseBasicAuthorization(
 /** Compared against when the device id is unknown, so both paths do the same work. */
 const UNKNOWN_DEVICE_HASH = hashSecret('unknown-device');
 
+/**
+ * The device behind an `Authorization: Basic deviceId:deviceSecret` header, as the client
+ * WebSocket and the device's HTTP endpoints authenticate: the secret's hash compared in constant
+ * time (an unknown id does the same work), and a revoked device refused after the secret check,
+ * so only the device itself learns that it was revoked.
+ */
+export function authenticateDevice(
+  store: Store,
+  header: string | undefined,
+):
+  | { readonly ok: true; readonly device: Device }
+  | { readonly ok: false; readonly reason: (typeof AuthReason)[keyof typeof AuthReason] } {
+  const credentials = parseBasicAuthorization(header);
+  if (credentials === null) return { ok: false, reason: AuthReason.noCredentials };
+  const found =
+    credentials.user.length <= 128 ? store.findDeviceCredentials(credentials.user) : null;
+  const matches = secretMatches(credentials.password, found?.secretHash ?? UNKNOWN_DEVICE_HASH);
+  if (found === null || !matches) return { ok: false, reason: AuthReason.badCredentials };
+  if (found.device.revokedAt !== undefined) return { ok: false, reason: AuthReason.deviceRevoked };
+  return { ok: true, device: found.device };
+}
+
 export function createUpgradeAuthenticator(deps: {
   store: Store;
   access: AgentAccess;
@@ -55,19 +77,9 @@ export function createUpgradeAuthenticator(deps: {
 
   return {
     client(request: IncomingMessage): Promise<AuthResult<ClientIdentity>> {
-      const credentials = parseBasicAuthorization(request.headers.authorization);
-      if (credentials === null) return Promise.resolve(reject(401, AuthReason.noCredentials));
-      const found =
-        credentials.user.length <= 128 ? store.findDeviceCredentials(credentials.user) : null;
-      const matches = secretMatches(credentials.password, found?.secretHash ?? UNKNOWN_DEVICE_HASH);
-      if (found === null || !matches) {
-        return Promise.resolve(reject(401, AuthReason.badCredentials));
-      }
-      const { device } = found;
-      // After the secret check: only the device itself learns that it was revoked.
-      if (device.revokedAt !== undefined) {
-        return Promise.resolve(reject(401, AuthReason.deviceRevoked));
-      }
+      const authenticated = authenticateDevice(store, request.headers.authorization);
+      if (!authenticated.ok) return Promise.resolve(reject(401, authenticated.reason));
+      const { device } = authenticated;
       return Promise.resolve({
         ok: true,
         // Names cross the relay to the other side: masked here, whatever was stored before.

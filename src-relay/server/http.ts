@@ -1,6 +1,7 @@
 /**
  * The relay's plain HTTP endpoints: device enrolment, agent login/logout/me, WebSocket tickets,
- * session exports for agents, health and metrics. WebSocket upgrades never reach this handler (relay-server.ts routes them).
+ * session exports for agents, the device's rights over the relay's copy of its sessions (HTTP
+ * Basic with the device's credentials, as its WebSocket), health and metrics. WebSocket upgrades never reach this handler (relay-server.ts routes them).
  *
  * Every response is JSON (or Prometheus text), never cached, never framed, never a stack trace.
  * There are no CORS headers: other sites cannot read any response, and the cookie endpoints
@@ -10,19 +11,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import {
+  DeviceSessionListResponseSchema,
   EnrollRequestSchema,
+  ErasureResponseSchema,
   LoginRequestSchema,
+  RectificationRequestSchema,
+  RectificationResponseSchema,
   SessionExportResponseSchema,
+  SessionRightResponseSchema,
 } from '../../src-shared/protocol/http.ts';
 import type {
   AgentMeResponse,
+  DeviceSessionListResponse,
   EnrollResponse,
   HttpErrorBody,
   HttpErrorCode,
   TicketResponse,
 } from '../../src-shared/protocol/http.ts';
 import type { Clock, Logger, Metrics } from './contracts.ts';
-import type { Agent, Store } from '../store/store.ts';
+import type { Agent, Device, SessionRecord, SessionRight, Store } from '../store/store.ts';
+import { authenticateDevice } from './auth.ts';
 import { maskFreeText } from '../sessions/inbound.ts';
 import { SESSION_COOKIE } from './agent-access.ts';
 import { agentMayExport } from './agent-scope.ts';
@@ -49,6 +57,8 @@ export interface HttpLimits {
   readonly loginPerEmail: RateLimitRule;
   /** Tickets per agent. */
   readonly ticketsPerAgent: RateLimitRule;
+  /** Rights requests (list, export, erasure, …) per device. */
+  readonly rightsPerDevice: RateLimitRule;
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -57,6 +67,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   loginPerAddress: { capacity: 20, refillMs: 3_000 },
   loginPerEmail: { capacity: 5, refillMs: 60_000 },
   ticketsPerAgent: { capacity: 10, refillMs: 3_000 },
+  rightsPerDevice: { capacity: 20, refillMs: 3_000 },
 };
 
 export interface HttpDeps {
@@ -232,6 +243,18 @@ interface Route {
 
 /** `/v1/agent/sessions/{sessionId}/export`; ids are UUIDs, so 128 characters is plenty. */
 const SESSION_EXPORT_PATH = /^\/v1\/agent\/sessions\/([^/]{1,128})\/export$/;
+/** `/v1/device/sessions/{sessionId}/{action}`: the device's rights over one of its sessions. */
+const DEVICE_SESSION_PATH =
+  /^\/v1\/device\/sessions\/([^/]{1,128})\/(export|erasure|restriction|objection|rectification)$/;
+
+type DeviceAction = 'export' | 'erasure' | 'restriction' | 'objection' | 'rectification';
+const RIGHT_OF: Readonly<Record<DeviceAction, SessionRight>> = {
+  export: 'access',
+  erasure: 'erasure',
+  restriction: 'restriction',
+  objection: 'objection',
+  rectification: 'rectification',
+};
 
 export function createHttpHandler(deps: HttpDeps): HttpHandler {
   const { store, clock, logger, metrics, access } = deps;
@@ -240,6 +263,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
   const loginAddressLimiter = createRateLimiter(limits.loginPerAddress, clock);
   const loginEmailLimiter = createRateLimiter(limits.loginPerEmail, clock);
   const ticketLimiter = createRateLimiter(limits.ticketsPerAgent, clock);
+  const rightsLimiter = createRateLimiter(limits.rightsPerDevice, clock);
   const now = (): string => new Date(clock.now()).toISOString();
 
   const take = (limiter: RateLimiter, key: string, what: string): void => {
@@ -298,6 +322,148 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       return { agent, webSessionId: session.id };
     }
     throw new HttpError(401, 'not-logged-in', 'Log in first.');
+  };
+
+  /** The enrolled, unrevoked device behind the request's Basic credentials; then its limit. */
+  const requireDevice = (request: IncomingMessage): Device => {
+    const result = authenticateDevice(store, request.headers.authorization);
+    if (!result.ok) {
+      metrics.rejected(result.reason);
+      throw new HttpError(
+        401,
+        'device-auth-failed',
+        'Unknown or revoked device, or wrong credentials.',
+        { 'www-authenticate': 'Basic realm="printo-relay", charset="UTF-8"' },
+      );
+    }
+    take(rightsLimiter, result.device.id, 'requests from this device');
+    return result.device;
+  };
+
+  /** Ids, the right and the outcome into the audit log; never content. */
+  const audit = (
+    right: SessionRight,
+    device: Device,
+    sessionId: string | null,
+    outcome: string,
+  ): void => {
+    store.recordRightsRequest({ right, deviceId: device.id, sessionId, outcome }, now());
+    logger.info('device.rights-request', {
+      right,
+      deviceId: device.id,
+      ...(sessionId === null ? {} : { sessionId }),
+      outcome,
+    });
+  };
+
+  /**
+   * The device's own session, or 404 — the same answer for another device's session as for none,
+   * so the answer does not reveal that it exists. The refusal is audited.
+   */
+  const ownSession = (device: Device, sessionId: string, right: SessionRight): SessionRecord => {
+    const session = store.getSession(sessionId);
+    if (session?.deviceId !== device.id) {
+      metrics.rejected('device-session-not-found');
+      audit(right, device, sessionId, 'not-found');
+      throw new HttpError(404, 'not-found', 'No such session.');
+    }
+    return session;
+  };
+
+  const deviceSession = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    sessionId: string,
+    action: DeviceAction,
+  ): Promise<void> => {
+    const device = requireDevice(request);
+    const right = RIGHT_OF[action];
+    // The body is read before anything is looked up: a bad one changes and records nothing.
+    const body =
+      action === 'rectification'
+        ? parse(RectificationRequestSchema, await readJson(request, limits.maxBodyBytes))
+        : null;
+    const session = ownSession(device, sessionId, right);
+    const actor = `client:${device.id}`;
+    switch (action) {
+      case 'export': {
+        const exported = store.exportSession(session.id, now(), actor);
+        if (exported === null) throw new HttpError(404, 'not-found', 'No such session.');
+        audit(right, device, session.id, 'done');
+        send(response, 200, SessionExportResponseSchema.parse(exported));
+        return;
+      }
+      case 'erasure': {
+        // A session still open would go on writing the transcript being erased.
+        if (session.state !== 'ended') {
+          audit(right, device, session.id, 'session-open');
+          throw new HttpError(
+            409,
+            'session-open',
+            'The session is still open; end it, then ask again.',
+          );
+        }
+        const at = now();
+        const result = store.eraseSession(session.id, at, actor);
+        if (result.reason === 'legal-hold') {
+          audit(right, device, session.id, 'legal-hold');
+          throw new HttpError(
+            409,
+            'session-on-hold',
+            'This session is under a legal hold, so it cannot be erased now. Your request is recorded; the session is erased when the hold ends and you ask again.',
+          );
+        }
+        if (!result.erased) throw new HttpError(404, 'not-found', 'No such session.');
+        audit(right, device, session.id, 'done');
+        send(response, 200, ErasureResponseSchema.parse({ sessionId: session.id, erasedAt: at }));
+        return;
+      }
+      case 'restriction':
+      case 'objection': {
+        const updated = store.recordSessionRight(session.id, action, now());
+        const at = action === 'restriction' ? updated?.restrictedAt : updated?.objectedAt;
+        if (updated === null || at === undefined) {
+          throw new HttpError(404, 'not-found', 'No such session.');
+        }
+        audit(right, device, session.id, 'done');
+        send(
+          response,
+          200,
+          SessionRightResponseSchema.parse({ sessionId: session.id, right: action, at }),
+        );
+        return;
+      }
+      case 'rectification': {
+        if (body === null) throw new HttpError(400, 'bad-request', 'Send a correction.');
+        const result = store.appendCorrection({
+          sessionId: session.id,
+          correctsMessageId: body.messageId,
+          text: body.text,
+          at: now(),
+        });
+        if (!result.ok) {
+          audit(right, device, session.id, result.reason);
+          if (result.reason === 'message-not-found') {
+            throw new HttpError(
+              404,
+              'message-not-found',
+              'This session has no message with that id that this device sent.',
+            );
+          }
+          if (result.reason === 'transcript-deleted') {
+            throw new HttpError(
+              409,
+              'transcript-deleted',
+              'The transcript of this session is already deleted; there is nothing to correct.',
+            );
+          }
+          throw new HttpError(404, 'not-found', 'No such session.');
+        }
+        audit(right, device, session.id, 'done');
+        send(response, 201, RectificationResponseSchema.parse(result.correction));
+        return;
+      }
+    }
   };
 
   const routes: Readonly<Record<string, Route>> = {
@@ -432,6 +598,63 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       },
     },
 
+    '/v1/device/sessions': {
+      methods: ['GET'],
+      handle(request, response) {
+        const device = requireDevice(request);
+        const body: DeviceSessionListResponse = {
+          sessions: store.listSessions({ deviceId: device.id }).map((session) => ({
+            id: session.id,
+            state: session.state,
+            createdAt: session.createdAt,
+            endedAt: session.endedAt,
+            agentName:
+              session.agentId === null
+                ? null
+                : maskFreeText(store.getAgent(session.agentId)?.name ?? ''),
+            grantedScopes: [...session.grantedScopes],
+            legalHold: session.legalHold,
+            restricted: session.restrictedAt !== undefined,
+            restrictedAt: session.restrictedAt ?? null,
+            objected: session.objectedAt !== undefined,
+            objectedAt: session.objectedAt ?? null,
+            transcriptDeletedAt: session.transcriptDeletedAt ?? null,
+            erasedAt: session.erasedAt ?? null,
+          })),
+        };
+        audit('access', device, null, 'done');
+        send(response, 200, DeviceSessionListResponseSchema.parse(body));
+        return Promise.resolve();
+      },
+    },
+
+    /** `/v1/device/sessions/{sessionId}/{action}`, matched in `dispatch`. */
+    '/v1/device/sessions/:id/export': {
+      methods: ['GET'],
+      handle: (request, response) =>
+        deviceSession(request, response, deviceIdOf(request), 'export'),
+    },
+    '/v1/device/sessions/:id/erasure': {
+      methods: ['POST'],
+      handle: (request, response) =>
+        deviceSession(request, response, deviceIdOf(request), 'erasure'),
+    },
+    '/v1/device/sessions/:id/restriction': {
+      methods: ['POST'],
+      handle: (request, response) =>
+        deviceSession(request, response, deviceIdOf(request), 'restriction'),
+    },
+    '/v1/device/sessions/:id/objection': {
+      methods: ['POST'],
+      handle: (request, response) =>
+        deviceSession(request, response, deviceIdOf(request), 'objection'),
+    },
+    '/v1/device/sessions/:id/rectification': {
+      methods: ['POST'],
+      handle: (request, response) =>
+        deviceSession(request, response, deviceIdOf(request), 'rectification'),
+    },
+
     '/healthz': {
       methods: ['GET', 'HEAD'],
       handle(_request, response) {
@@ -468,9 +691,21 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     return SESSION_EXPORT_PATH.exec(pathOf(request))?.[1] ?? '';
   }
 
+  /** The session id of a `/v1/device/sessions/{sessionId}/{action}` path. */
+  function deviceIdOf(request: IncomingMessage): string {
+    return DEVICE_SESSION_PATH.exec(pathOf(request))?.[1] ?? '';
+  }
+
+  const routeKey = (path: string): string => {
+    if (SESSION_EXPORT_PATH.test(path)) return '/v1/agent/sessions/:id/export';
+    const device = DEVICE_SESSION_PATH.exec(path);
+    if (device !== null) return `/v1/device/sessions/:id/${device[2] ?? ''}`;
+    return path;
+  };
+
   const dispatch = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = pathOf(request);
-    const key = SESSION_EXPORT_PATH.test(path) ? '/v1/agent/sessions/:id/export' : path;
+    const key = routeKey(path);
     const route = Object.hasOwn(routes, key) ? routes[key] : undefined;
     if (route === undefined) throw new HttpError(404, 'not-found', 'No such endpoint.');
     const method = request.method ?? 'GET';

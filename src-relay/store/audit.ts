@@ -9,7 +9,13 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { int, storedOneOf, text } from './rows.ts';
 
 export type AuditAction =
-  'purge' | 'erase' | 'erase-refused' | 'export' | 'legal-hold' | 'master-key-rotated';
+  | 'purge'
+  | 'erase'
+  | 'erase-refused'
+  | 'export'
+  | 'legal-hold'
+  | 'master-key-rotated'
+  | 'rights-request';
 
 export type AuditValue = string | number | boolean | null | AuditDetail | readonly AuditValue[];
 export interface AuditDetail {
@@ -89,6 +95,7 @@ const ACTIONS: readonly AuditAction[] = [
   'export',
   'legal-hold',
   'master-key-rotated',
+  'rights-request',
 ];
 
 /** The `audit_log` table and its head in `meta`; writes belong in the caller's transaction. */

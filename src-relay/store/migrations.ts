@@ -192,6 +192,27 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    name: 'session-rights',
+    // The device's user exercising their rights over the relay's copy (docs/privacy.md): when
+    // they restricted processing or objected to it (NULL: never), and corrections of their own
+    // chat messages (rectification), sealed under the session's transcript key like the chat they
+    // correct and deleted with it. The corrected message itself is never changed.
+    sql: `
+      ALTER TABLE sessions ADD COLUMN restricted_at TEXT;
+      ALTER TABLE sessions ADD COLUMN objected_at TEXT;
+      CREATE TABLE chat_corrections (
+        id TEXT PRIMARY KEY,
+        session_no INTEGER NOT NULL REFERENCES sessions(no) ON DELETE CASCADE,
+        corrects_message_id TEXT NOT NULL,
+        body BLOB NOT NULL,
+        redacted INTEGER NOT NULL CHECK (redacted IN (0, 1)),
+        at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX chat_corrections_session ON chat_corrections(session_no, at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -56,6 +56,7 @@ import type {
   Agent,
   AgentRole,
   AgentScope,
+  ChatCorrection,
   ChatRecord,
   ConsentKind,
   ConsentReceipt,
@@ -63,6 +64,7 @@ import type {
   Org,
   PurgeResult,
   RetentionPeriods,
+  RightsRequestRecord,
   SessionExport,
   SessionRecord,
   SessionState,
@@ -84,6 +86,7 @@ export interface SqliteStoreOptions {
 }
 
 const ChatBodySchema = z.strictObject({ text: z.string(), senderName: z.string() });
+const CorrectionBodySchema = z.strictObject({ text: z.string() });
 const STATES: readonly SessionState[] = ['waiting', 'awaiting-consent', 'active', 'ended'];
 const KINDS: readonly ConsentKind[] = ['grant', 'deny', 'timeout', 'revoke', 'end'];
 const ECHOES: readonly NonNullable<ConsentReceipt['noticeEcho']>[] = ['matched', 'mismatched'];
@@ -92,11 +95,15 @@ const SENDERS: readonly ChatRecord['from'][] = ['client', 'agent', 'relay'];
 const SESSION_NUMBERS_CACHED = 10_000;
 const CHAT_OF_SESSION_DELETE =
   'DELETE FROM chat_messages WHERE session_no = (SELECT no FROM sessions WHERE id = ?)';
+const CORRECTIONS_OF_SESSION_DELETE =
+  'DELETE FROM chat_corrections WHERE session_no = (SELECT no FROM sessions WHERE id = ?)';
 
 /** Associated data of each sealed value: a ciphertext moved to another row does not decrypt. */
 const aad = {
   description: (sessionId: string) => `printo-relay/v1/description/${sessionId}`,
   chat: (sessionId: string, messageId: string) => `printo-relay/v1/chat/${sessionId}/${messageId}`,
+  correction: (sessionId: string, correctionId: string) =>
+    `printo-relay/v1/chat-correction/${sessionId}/${correctionId}`,
   notice: (receiptId: string) => `printo-relay/v1/consent-notice/${receiptId}`,
 };
 
@@ -286,6 +293,8 @@ export class SqliteStore implements Store {
     const description = blobOrNull(row, 'description');
     const transcriptDeletedAt = textOrNull(row, 'transcript_deleted_at');
     const erasedAt = textOrNull(row, 'erased_at');
+    const restrictedAt = textOrNull(row, 'restricted_at');
+    const objectedAt = textOrNull(row, 'objected_at');
     return {
       id,
       orgId: text(row, 'org_id'),
@@ -303,6 +312,8 @@ export class SqliteStore implements Store {
       legalHold: int(row, 'legal_hold') === 1,
       ...(transcriptDeletedAt === null ? {} : { transcriptDeletedAt }),
       ...(erasedAt === null ? {} : { erasedAt }),
+      ...(restrictedAt === null ? {} : { restrictedAt }),
+      ...(objectedAt === null ? {} : { objectedAt }),
     };
   }
 
@@ -406,6 +417,32 @@ export class SqliteStore implements Store {
       seq: int(row, 'seq'),
       from: storedOneOf(row, 'sender_role', SENDERS),
       senderName: parsed.data.senderName,
+      text: parsed.data.text,
+      redacted: int(row, 'redacted') === 1,
+      at: text(row, 'at'),
+    };
+  }
+
+  private toCorrection(row: Row): ChatCorrection {
+    const sessionId = text(row, 'session_id');
+    const id = text(row, 'id');
+    let body: unknown;
+    try {
+      body = JSON.parse(
+        this.decryptText(sessionId, 'transcript', blob(row, 'body'), aad.correction(sessionId, id)),
+      );
+    } catch (error) {
+      if (error instanceof PrintoError) throw error;
+      body = undefined;
+    }
+    const parsed = CorrectionBodySchema.safeParse(body);
+    if (!parsed.success) {
+      throw storeError(StoreErrorCode.invalidData, `Chat correction ${id} is unreadable.`);
+    }
+    return {
+      id,
+      sessionId,
+      correctsMessageId: text(row, 'corrects_message_id'),
       text: parsed.data.text,
       redacted: int(row, 'redacted') === 1,
       at: text(row, 'at'),
@@ -798,7 +835,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  listSessions(filter?: { state?: SessionState; orgId?: string }): readonly SessionRecord[] {
+  listSessions(filter?: {
+    state?: SessionState;
+    orgId?: string;
+    deviceId?: string;
+  }): readonly SessionRecord[] {
     return this.guard('list sessions', () => {
       const where: string[] = [];
       const values: SQLInputValue[] = [];
@@ -809,6 +850,10 @@ export class SqliteStore implements Store {
       if (filter?.orgId !== undefined) {
         where.push('org_id = ?');
         values.push(filter.orgId);
+      }
+      if (filter?.deviceId !== undefined) {
+        where.push('device_id = ?');
+        values.push(filter.deviceId);
       }
       const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
       return this.sql(`SELECT * FROM sessions ${clause} ORDER BY created_at, id`)
@@ -889,6 +934,66 @@ export class SqliteStore implements Store {
       )
         .all(sessionId)
         .map((row) => this.toChat(row)),
+    );
+  }
+
+  appendCorrection(correction: {
+    sessionId: string;
+    correctsMessageId: string;
+    text: string;
+    at: string;
+  }):
+    | { ok: true; correction: ChatCorrection }
+    | { ok: false; reason: 'not-found' | 'message-not-found' | 'transcript-deleted' } {
+    return this.guard('store a chat correction', () => {
+      const at = isoTime(correction.at, 'at');
+      const masked = redactCardNumbers(correction.text);
+      const row = this.sessionRow(correction.sessionId);
+      if (row === undefined) return { ok: false, reason: 'not-found' };
+      if (textOrNull(row, 'transcript_deleted_at') !== null) {
+        return { ok: false, reason: 'transcript-deleted' };
+      }
+      const sessionNo = int(row, 'no');
+      const target = this.sql(
+        "SELECT 1 FROM chat_messages WHERE session_no = ? AND message_id = ? AND sender_role = 'client'",
+      ).get(sessionNo, correction.correctsMessageId);
+      if (target === undefined) return { ok: false, reason: 'message-not-found' };
+      const created: ChatCorrection = {
+        id: randomUUID(),
+        sessionId: correction.sessionId,
+        correctsMessageId: correction.correctsMessageId,
+        text: masked.text,
+        redacted: masked.redacted,
+        at,
+      };
+      this.transaction(() => {
+        const key = this.keys.findOrCreate(created.sessionId, 'transcript');
+        this.sql(
+          'INSERT INTO chat_corrections (id, session_no, corrects_message_id, body, redacted, at) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(
+          created.id,
+          sessionNo,
+          created.correctsMessageId,
+          seal(
+            key,
+            JSON.stringify({ text: created.text }),
+            aad.correction(created.sessionId, created.id),
+          ),
+          created.redacted ? 1 : 0,
+          created.at,
+        );
+      });
+      return { ok: true, correction: created };
+    });
+  }
+
+  listCorrections(sessionId: string): readonly ChatCorrection[] {
+    return this.guard('read chat corrections', () =>
+      this.sql(
+        'SELECT s.id AS session_id, c.* FROM chat_corrections c JOIN sessions s ON s.no = c.session_no WHERE s.id = ? ORDER BY c.at, c.rowid',
+      )
+        .all(sessionId)
+        .map((row) => this.toCorrection(row)),
     );
   }
 
@@ -1018,6 +1123,7 @@ export class SqliteStore implements Store {
           this.keys.shred(id, 'transcript');
           this.keys.shred(id, 'receipts');
           chatMessages += Number(this.sql(CHAT_OF_SESSION_DELETE).run(id).changes);
+          chatMessages += Number(this.sql(CORRECTIONS_OF_SESSION_DELETE).run(id).changes);
           consentReceipts += Number(
             this.sql('DELETE FROM consent_receipts WHERE session_id = ?').run(id).changes,
           );
@@ -1048,10 +1154,15 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Shreds and deletes a session's transcript and description; returns the messages deleted. */
+  /**
+   * Shreds and deletes a session's transcript (with the corrections of it) and description;
+   * returns the messages and corrections deleted.
+   */
   private deleteTranscript(sessionId: string, at: string): number {
     this.keys.shred(sessionId, 'transcript');
-    const deleted = Number(this.sql(CHAT_OF_SESSION_DELETE).run(sessionId).changes);
+    const deleted =
+      Number(this.sql(CHAT_OF_SESSION_DELETE).run(sessionId).changes) +
+      Number(this.sql(CORRECTIONS_OF_SESSION_DELETE).run(sessionId).changes);
     this.sql(
       'UPDATE sessions SET description = NULL, transcript_deleted_at = COALESCE(transcript_deleted_at, ?) WHERE id = ?',
     ).run(at, sessionId);
@@ -1073,6 +1184,7 @@ export class SqliteStore implements Store {
         device: deviceRow === undefined ? null : this.toDevice(deviceRow),
         agent: agent === null ? null : { id: agent.id, name: agent.name },
         transcript: this.listChat(sessionId),
+        corrections: this.listCorrections(sessionId),
         consentReceipts: this.listConsentReceipts(sessionId),
       };
       this.transaction(() => {
@@ -1089,14 +1201,16 @@ export class SqliteStore implements Store {
   eraseSession(
     sessionId: string,
     now: string,
+    actor?: string,
   ): { erased: boolean; reason?: 'legal-hold' | 'not-found' } {
     return this.guard('erase a session', () => {
       const at = isoTime(now, 'now');
+      const by = actor === undefined ? {} : { actor: nonEmpty(actor, 'actor') };
       const row = this.sessionRow(sessionId);
       if (row === undefined) return { erased: false, reason: 'not-found' };
       if (int(row, 'legal_hold') === 1) {
         this.transaction(() => {
-          this.auditLog.append('erase-refused', at, { sessionId, reason: 'legal-hold' });
+          this.auditLog.append('erase-refused', at, { sessionId, reason: 'legal-hold', ...by });
         });
         return { erased: false, reason: 'legal-hold' };
       }
@@ -1110,10 +1224,49 @@ export class SqliteStore implements Store {
             .changes,
         );
         this.sql('UPDATE sessions SET erased_at = ? WHERE id = ?').run(at, sessionId);
-        this.auditLog.append('erase', at, { sessionId, chatMessages, consentReceipts: receipts });
+        this.auditLog.append('erase', at, {
+          sessionId,
+          chatMessages,
+          consentReceipts: receipts,
+          ...by,
+        });
       });
       this.compact();
       return { erased: true };
+    });
+  }
+
+  recordSessionRight(
+    sessionId: string,
+    right: 'restriction' | 'objection',
+    now: string,
+  ): SessionRecord | null {
+    return this.guard(`record a ${right}`, () => {
+      const at = isoTime(now, 'now');
+      const column =
+        oneOf(right, ['restriction', 'objection'] as const, 'right') === 'restriction'
+          ? 'restricted_at'
+          : 'objected_at';
+      // The first time stands: a repeated request changes nothing.
+      const result = this.sql(
+        `UPDATE sessions SET ${column} = COALESCE(${column}, ?) WHERE id = ?`,
+      ).run(at, sessionId);
+      if (Number(result.changes) === 0) return null;
+      return this.toSession(this.requireSession(sessionId));
+    });
+  }
+
+  recordRightsRequest(request: RightsRequestRecord, now: string): void {
+    this.guard('record a rights request', () => {
+      const at = isoTime(now, 'now');
+      this.transaction(() => {
+        this.auditLog.append('rights-request', at, {
+          right: request.right,
+          deviceId: nonEmpty(request.deviceId, 'deviceId'),
+          sessionId: request.sessionId,
+          outcome: nonEmpty(request.outcome, 'outcome'),
+        });
+      });
     });
   }
 

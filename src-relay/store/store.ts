@@ -63,6 +63,10 @@ export interface SessionRecord {
   readonly transcriptDeletedAt?: string;
   /** Set (only) once the session was erased on request (docs/privacy.md, Erasure). */
   readonly erasedAt?: string;
+  /** Set (only) once the device's user restricted processing (docs/privacy.md, Restriction). */
+  readonly restrictedAt?: string;
+  /** Set (only) once the device's user objected to processing (docs/privacy.md, Objection). */
+  readonly objectedAt?: string;
 }
 
 export interface ChatRecord {
@@ -76,6 +80,34 @@ export interface ChatRecord {
   readonly text: string;
   readonly redacted: boolean;
   readonly at: string;
+}
+
+/**
+ * A correction the device's user appended to one of their own chat messages (rectification): the
+ * original stays as it was, the correction is kept beside it, sealed like chat.
+ */
+export interface ChatCorrection {
+  readonly id: string;
+  readonly sessionId: string;
+  /** The corrected message: one the client sent in this session. */
+  readonly correctsMessageId: string;
+  /** Already redacted (card numbers masked) when stored. */
+  readonly text: string;
+  readonly redacted: boolean;
+  readonly at: string;
+}
+
+/** The rights a device's user exercises over the relay's copy (docs/privacy.md, Your rights). */
+export type SessionRight = 'access' | 'erasure' | 'restriction' | 'objection' | 'rectification';
+
+/** One audit entry per rights request: ids, the right and the outcome, never content. */
+export interface RightsRequestRecord {
+  readonly right: SessionRight;
+  readonly deviceId: string;
+  /** Null for the listing of the device's sessions. */
+  readonly sessionId: string | null;
+  /** `done`, or why not: `not-found`, `legal-hold`, `session-open`, `message-not-found`, … */
+  readonly outcome: string;
 }
 
 export type ConsentKind = 'grant' | 'deny' | 'timeout' | 'revoke' | 'end';
@@ -125,6 +157,8 @@ export interface SessionExport {
   readonly device: Device | null;
   readonly agent: Pick<Agent, 'id' | 'name'> | null;
   readonly transcript: readonly ChatRecord[];
+  /** Corrections of the client's messages, in the order they were made. */
+  readonly corrections: readonly ChatCorrection[];
   readonly consentReceipts: readonly ConsentReceipt[];
 }
 
@@ -176,12 +210,30 @@ export interface Store {
     >,
   ): SessionRecord;
   getSession(id: string): SessionRecord | null;
-  listSessions(filter?: { state?: SessionState; orgId?: string }): readonly SessionRecord[];
+  listSessions(filter?: {
+    state?: SessionState;
+    orgId?: string;
+    deviceId?: string;
+  }): readonly SessionRecord[];
 
   appendChat(record: ChatRecord): void;
   /** Several messages, all or none, in one transaction (the relay batches one event-loop turn). */
   appendChats(records: readonly ChatRecord[]): void;
   listChat(sessionId: string): readonly ChatRecord[];
+  /**
+   * Appends a correction of a message the client sent (card numbers masked, sealed like chat).
+   * Refused when the session, or a client message with that id in it, does not exist, or the
+   * transcript is already gone.
+   */
+  appendCorrection(correction: {
+    sessionId: string;
+    correctsMessageId: string;
+    text: string;
+    at: string;
+  }):
+    | { ok: true; correction: ChatCorrection }
+    | { ok: false; reason: 'not-found' | 'message-not-found' | 'transcript-deleted' };
+  listCorrections(sessionId: string): readonly ChatCorrection[];
 
   addConsentReceipt(receipt: Omit<ConsentReceipt, 'id'>): ConsentReceipt;
   listConsentReceipts(sessionId: string): readonly ConsentReceipt[];
@@ -192,11 +244,26 @@ export interface Store {
   purge(now: Date, periods: RetentionPeriods): PurgeResult;
   /** `actor` (an id such as `agent:<agentId>`) goes into the audit entry; none for an operator. */
   exportSession(sessionId: string, now: string, actor?: string): SessionExport | null;
-  /** Erases a session's transcript and receipts' personal content; refused while on hold. */
+  /**
+   * Erases a session's transcript and receipts' personal content; refused while on hold (the
+   * refusal is audited). `actor` (such as `client:<deviceId>`) goes into the audit entry.
+   */
   eraseSession(
     sessionId: string,
     now: string,
+    actor?: string,
   ): { erased: boolean; reason?: 'legal-hold' | 'not-found' };
+  /**
+   * Marks a session restricted or objected to, at `now` the first time (a repeat keeps the first
+   * time). Null when there is no such session.
+   */
+  recordSessionRight(
+    sessionId: string,
+    right: 'restriction' | 'objection',
+    now: string,
+  ): SessionRecord | null;
+  /** Writes the audit entry of a rights request (ids, right, outcome). */
+  recordRightsRequest(request: RightsRequestRecord, now: string): void;
 
   close(): void;
 }

@@ -4,7 +4,7 @@
  * answers with them, and they are in docs/printo-support.v1.schema.json with the frames.
  */
 import { z } from 'zod';
-import { ScopeSchema } from './v1.ts';
+import { LIMITS, ScopeSchema } from './v1.ts';
 
 /** POST /v1/enroll */
 export const EnrollRequestSchema = z.object({
@@ -50,8 +50,20 @@ export type TicketResponse = z.infer<typeof TicketResponseSchema>;
 
 const Time = z.iso.datetime({ offset: true });
 
+/** A correction of one of the client's chat messages (card numbers masked, as stored). */
+export const ChatCorrectionSchema = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  /** The `messageId` of the corrected message, one the client sent. */
+  correctsMessageId: z.string(),
+  text: z.string(),
+  redacted: z.boolean(),
+  at: Time,
+});
+export type ChatCorrection = z.infer<typeof ChatCorrectionSchema>;
+
 /**
- * 200 from GET /v1/agent/sessions/{sessionId}/export: one session with its transcript (card
+ * 200 from GET /v1/agent/sessions/{sessionId}/export and GET /v1/device/sessions/{sessionId}/export: one session with its transcript (card
  * numbers masked, as stored) and consent receipts, as the relay keeps it (docs/privacy.md §5).
  * For an agent serving the session's organisation who is an admin or was the session's agent.
  */
@@ -73,6 +85,10 @@ export const SessionExportResponseSchema = z.object({
     legalHold: z.boolean(),
     transcriptDeletedAt: Time.optional(),
     erasedAt: Time.optional(),
+    /** When the device's user restricted processing (absent: never). */
+    restrictedAt: Time.optional(),
+    /** When the device's user objected to processing (absent: never). */
+    objectedAt: Time.optional(),
   }),
   device: z
     .object({ id: z.string(), orgId: z.string(), name: z.string(), createdAt: Time })
@@ -90,6 +106,11 @@ export const SessionExportResponseSchema = z.object({
       at: Time,
     }),
   ),
+  /**
+   * Corrections the device's user made to their own messages (rectification), oldest first; the
+   * corrected message stays in `transcript` as it was.
+   */
+  corrections: z.array(ChatCorrectionSchema),
   consentReceipts: z.array(
     z.object({
       id: z.string(),
@@ -106,6 +127,59 @@ export const SessionExportResponseSchema = z.object({
 });
 export type SessionExportResponse = z.infer<typeof SessionExportResponseSchema>;
 
+/**
+ * 200 from GET /v1/device/sessions: the sessions of the authenticated device, and no other's
+ * (docs/protocol.md §2, the device's rights).
+ */
+export const DeviceSessionListResponseSchema = z.object({
+  sessions: z.array(
+    z.object({
+      id: z.string(),
+      state: z.enum(['waiting', 'awaiting-consent', 'active', 'ended']),
+      createdAt: Time,
+      endedAt: Time.nullable(),
+      /** The agent who joined (masked like every name the relay passes on), if one did. */
+      agentName: z.string().nullable(),
+      grantedScopes: z.array(ScopeSchema),
+      legalHold: z.boolean(),
+      restricted: z.boolean(),
+      restrictedAt: Time.nullable(),
+      objected: z.boolean(),
+      objectedAt: Time.nullable(),
+      /** Set once the transcript is gone (retention or erasure). */
+      transcriptDeletedAt: Time.nullable(),
+      erasedAt: Time.nullable(),
+    }),
+  ),
+});
+export type DeviceSessionListResponse = z.infer<typeof DeviceSessionListResponseSchema>;
+
+/** 200 from POST /v1/device/sessions/{sessionId}/erasure. */
+export const ErasureResponseSchema = z.object({ sessionId: z.string(), erasedAt: Time });
+export type ErasureResponse = z.infer<typeof ErasureResponseSchema>;
+
+/**
+ * 200 from POST /v1/device/sessions/{sessionId}/restriction and …/objection: when it was first
+ * recorded (a repeated request keeps the first time).
+ */
+export const SessionRightResponseSchema = z.object({
+  sessionId: z.string(),
+  right: z.enum(['restriction', 'objection']),
+  at: Time,
+});
+export type SessionRightResponse = z.infer<typeof SessionRightResponseSchema>;
+
+/** POST /v1/device/sessions/{sessionId}/rectification: a correction of one client message. */
+export const RectificationRequestSchema = z.object({
+  messageId: z.string().min(1).max(128),
+  text: z.string().trim().min(1).max(LIMITS.maxChatChars),
+});
+export type RectificationRequest = z.infer<typeof RectificationRequestSchema>;
+
+/** 201 from POST /v1/device/sessions/{sessionId}/rectification: the correction as stored. */
+export const RectificationResponseSchema = ChatCorrectionSchema.extend({});
+export type RectificationResponse = z.infer<typeof RectificationResponseSchema>;
+
 /** GET /healthz: 200 `ok`, 503 `shutting-down`. */
 export const HealthResponseSchema = z.object({ status: z.enum(['ok', 'shutting-down']) });
 
@@ -119,6 +193,11 @@ export const HttpErrorCodeSchema = z.enum([
   'not-logged-in',
   'origin-not-allowed',
   'agent-disabled',
+  'device-auth-failed',
+  'session-on-hold',
+  'session-open',
+  'message-not-found',
+  'transcript-deleted',
   'rate-limited',
   'not-found',
   'method-not-allowed',

@@ -9,12 +9,17 @@ import { JobSchema } from '../model/job.ts';
 import { PrinterSchema } from '../model/printer.ts';
 import {
   AgentMeResponseSchema,
+  DeviceSessionListResponseSchema,
   EnrollRequestSchema,
   EnrollResponseSchema,
+  ErasureResponseSchema,
   HealthResponseSchema,
   HttpErrorBodySchema,
   LoginRequestSchema,
+  RectificationRequestSchema,
+  RectificationResponseSchema,
   SessionExportResponseSchema,
+  SessionRightResponseSchema,
   TicketResponseSchema,
 } from './http.ts';
 import {
@@ -61,7 +66,32 @@ export function protocolJsonSchema(): Record<string, unknown> {
     [
       SessionExportResponseSchema,
       'SessionExportResponse',
-      'Body of the 200 answer to GET /v1/agent/sessions/{sessionId}/export.',
+      'Body of the 200 answer to GET /v1/agent/sessions/{sessionId}/export and GET /v1/device/sessions/{sessionId}/export.',
+    ],
+    [
+      DeviceSessionListResponseSchema,
+      'DeviceSessionListResponse',
+      'Body of the 200 answer to GET /v1/device/sessions.',
+    ],
+    [
+      ErasureResponseSchema,
+      'ErasureResponse',
+      'Body of the 200 answer to POST /v1/device/sessions/{sessionId}/erasure.',
+    ],
+    [
+      SessionRightResponseSchema,
+      'SessionRightResponse',
+      'Body of the 200 answer to POST /v1/device/sessions/{sessionId}/restriction and /objection.',
+    ],
+    [
+      RectificationRequestSchema,
+      'RectificationRequest',
+      'Body of POST /v1/device/sessions/{sessionId}/rectification.',
+    ],
+    [
+      RectificationResponseSchema,
+      'RectificationResponse',
+      'Body of the 201 answer to POST /v1/device/sessions/{sessionId}/rectification.',
     ],
     [HealthResponseSchema, 'HealthResponse', 'Body of GET /healthz (200 ok, 503 shutting-down).'],
     [HttpErrorBodySchema, 'HttpError', 'Body of every 4xx and 5xx answer.'],

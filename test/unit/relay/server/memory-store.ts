@@ -1,20 +1,27 @@
 /**
  * A Store for the HTTP-side unit tests: identities for real, the rest only as far as the relay
- * server touches it (purge is counted). The SQLite adapter is tested on its own.
+ * server touches it (purge is counted; chat, corrections, holds, export, erasure and the rights
+ * flags in the simplest form, audit entries as a list). The SQLite adapter is tested on its own.
  */
 import { randomUUID } from 'node:crypto';
 import type {
   Agent,
+  ChatCorrection,
+  ChatRecord,
   Device,
   Org,
   PurgeResult,
   RetentionPeriods,
+  RightsRequestRecord,
   SessionRecord,
   Store,
 } from '../../../../src-relay/store/store.ts';
 
 export interface MemoryStore extends Store {
   readonly purges: { now: Date; periods: RetentionPeriods }[];
+  /** Rights requests as they were recorded, and the actors of erasures (audit stand-ins). */
+  readonly rightsRequests: RightsRequestRecord[];
+  readonly erasures: { sessionId: string; actor?: string; outcome: string }[];
   closed: boolean;
 }
 
@@ -24,11 +31,15 @@ export function createMemoryStore(): MemoryStore {
   const devices = new Map<string, { device: Device; secretHash: string }>();
   const agents = new Map<string, { agent: Agent; passwordHash: string }>();
   const sessions = new Map<string, SessionRecord>();
+  const chat = new Map<string, ChatRecord[]>();
+  const corrections = new Map<string, ChatCorrection[]>();
   const unsupported = (): never => {
     throw new Error('not supported by the memory store');
   };
   const store: MemoryStore = {
     purges: [],
+    rightsRequests: [],
+    erasures: [],
     closed: false,
     createOrg(name, now) {
       const org = { id: randomUUID(), name, createdAt: now };
@@ -122,19 +133,111 @@ export function createMemoryStore(): MemoryStore {
       return next;
     },
     getSession: (id) => sessions.get(id) ?? null,
-    listSessions: () => [...sessions.values()],
-    appendChat: unsupported,
-    appendChats: unsupported,
-    listChat: () => [],
+    listSessions: (filter = {}) =>
+      [...sessions.values()].filter(
+        (s) =>
+          (filter.deviceId === undefined || s.deviceId === filter.deviceId) &&
+          (filter.orgId === undefined || s.orgId === filter.orgId) &&
+          (filter.state === undefined || s.state === filter.state),
+      ),
+    appendChat(record) {
+      store.appendChats([record]);
+    },
+    appendChats(records) {
+      for (const record of records) {
+        chat.set(record.sessionId, [...(chat.get(record.sessionId) ?? []), record]);
+      }
+    },
+    listChat: (sessionId) => chat.get(sessionId) ?? [],
+    appendCorrection({ sessionId, correctsMessageId, text, at }) {
+      const session = sessions.get(sessionId);
+      if (session === undefined) return { ok: false, reason: 'not-found' };
+      if (session.transcriptDeletedAt !== undefined) {
+        return { ok: false, reason: 'transcript-deleted' };
+      }
+      const target = (chat.get(sessionId) ?? []).find(
+        (m) => m.messageId === correctsMessageId && m.from === 'client',
+      );
+      if (target === undefined) return { ok: false, reason: 'message-not-found' };
+      const correction = {
+        id: randomUUID(),
+        sessionId,
+        correctsMessageId,
+        text,
+        redacted: false,
+        at,
+      };
+      corrections.set(sessionId, [...(corrections.get(sessionId) ?? []), correction]);
+      return { ok: true, correction };
+    },
+    listCorrections: (sessionId) => corrections.get(sessionId) ?? [],
     addConsentReceipt: unsupported,
     listConsentReceipts: () => [],
-    setLegalHold: () => false,
+    setLegalHold(sessionId, hold) {
+      const session = sessions.get(sessionId);
+      if (session === undefined) return false;
+      sessions.set(sessionId, { ...session, legalHold: hold });
+      return true;
+    },
     purge(now, periods): PurgeResult {
       store.purges.push({ now, periods });
       return { sessions: 0, chatMessages: 0, consentReceipts: 0, heldBack: 0 };
     },
-    exportSession: () => null,
-    eraseSession: () => ({ erased: false, reason: 'not-found' }),
+    exportSession(sessionId, now) {
+      const session = sessions.get(sessionId);
+      if (session === undefined) return null;
+      const device = devices.get(session.deviceId)?.device ?? null;
+      const agent = session.agentId === null ? null : store.getAgent(session.agentId);
+      return {
+        format: 'printo-relay/session-export/v1',
+        exportedAt: now,
+        session,
+        device,
+        agent: agent === null ? null : { id: agent.id, name: agent.name },
+        transcript: store.listChat(sessionId),
+        corrections: store.listCorrections(sessionId),
+        consentReceipts: [],
+      };
+    },
+    eraseSession(sessionId, now, actor) {
+      const session = sessions.get(sessionId);
+      if (session === undefined) return { erased: false, reason: 'not-found' };
+      if (session.legalHold) {
+        store.erasures.push({
+          sessionId,
+          ...(actor === undefined ? {} : { actor }),
+          outcome: 'refused',
+        });
+        return { erased: false, reason: 'legal-hold' };
+      }
+      chat.delete(sessionId);
+      corrections.delete(sessionId);
+      sessions.set(sessionId, {
+        ...session,
+        description: '',
+        transcriptDeletedAt: session.transcriptDeletedAt ?? now,
+        erasedAt: now,
+      });
+      store.erasures.push({
+        sessionId,
+        ...(actor === undefined ? {} : { actor }),
+        outcome: 'erased',
+      });
+      return { erased: true };
+    },
+    recordSessionRight(sessionId, right, now) {
+      const session = sessions.get(sessionId);
+      if (session === undefined) return null;
+      const next =
+        right === 'restriction'
+          ? { ...session, restrictedAt: session.restrictedAt ?? now }
+          : { ...session, objectedAt: session.objectedAt ?? now };
+      sessions.set(sessionId, next);
+      return next;
+    },
+    recordRightsRequest(request) {
+      store.rightsRequests.push(request);
+    },
     close() {
       store.closed = true;
     },

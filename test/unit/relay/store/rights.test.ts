@@ -57,6 +57,7 @@ describe('export (GDPR access and portability)', () => {
       },
       agent: { id: world.agentId, name: 'Alice Agent' },
       transcript: store.listChat(session.id),
+      corrections: [],
       consentReceipts: store.listConsentReceipts(session.id),
     });
     expect(exported?.transcript.map((m) => m.text)).toEqual([

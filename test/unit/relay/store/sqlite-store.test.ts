@@ -74,6 +74,7 @@ describe('opening the database', () => {
         { version: 3, name: 'device-revocation', applied_at: T0 },
         { version: 4, name: 'consent-receipt-notice-digest', applied_at: T0 },
         { version: 5, name: 'agent-org-scope', applied_at: T0 },
+        { version: 6, name: 'session-rights', applied_at: T0 },
       ]);
     });
   });
@@ -214,6 +215,9 @@ describe('opening the database', () => {
       // The columns version 2 had (later migrations added more).
       const agentColumns = 'id, email, name, role, password_hash, disabled, created_at';
       const receiptColumns = 'id, session_id, kind, actor, scopes, notice, at';
+      const sessionColumns =
+        'id, org_id, device_id, description, state, agent_id, granted_scopes, created_at, ' +
+        'ended_at, end_reason, legal_hold, transcript_deleted_at, erased_at, no';
       db.exec(`
         INSERT INTO meta SELECT * FROM current.meta;
         INSERT INTO orgs SELECT * FROM current.orgs;
@@ -221,7 +225,7 @@ describe('opening the database', () => {
         INSERT INTO devices (id, org_id, name, secret_hash, created_at)
           SELECT id, org_id, name, secret_hash, created_at FROM current.devices;
         INSERT INTO agents SELECT ${agentColumns} FROM current.agents;
-        INSERT INTO sessions SELECT * FROM current.sessions;
+        INSERT INTO sessions SELECT ${sessionColumns} FROM current.sessions;
         INSERT INTO session_keys SELECT * FROM current.session_keys;
         INSERT INTO consent_receipts SELECT ${receiptColumns} FROM current.consent_receipts;
         INSERT INTO audit_log SELECT * FROM current.audit_log;
