@@ -82,10 +82,18 @@ function main(): void {
   const port = parentPort;
   if (port === null) throw new Error('worker.ts runs only as the transcript store worker');
   let db: TranscriptDatabase;
+  const init = WorkerInitSchema.safeParse(workerData);
+  if (!init.success) {
+    port.postMessage({
+      ready: true,
+      ok: false,
+      error: invalid(`The transcript store cannot open: ${z.prettifyError(init.error)}`),
+    });
+    return;
+  }
   try {
-    const init = WorkerInitSchema.parse(workerData);
-    db = new TranscriptDatabase(init.path, init.masterKey, init.retention);
-    init.masterKey.fill(0);
+    db = new TranscriptDatabase(init.data.path, init.data.masterKey, init.data.retention);
+    init.data.masterKey.fill(0);
   } catch (error) {
     port.postMessage({ ready: true, ok: false, error: errorPayload(error) });
     return;

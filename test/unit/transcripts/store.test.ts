@@ -343,6 +343,13 @@ describe('the local transcript store', () => {
     expect(await (await openStore()).listSessions()).toHaveLength(1);
   });
 
+  it('refuses a period out of bounds before it opens the file', async () => {
+    expect(await codeOf(openStore(masterKey, { chatTranscriptDays: 0 }))).toBe(
+      'transcripts-invalid-request',
+    );
+    expect(existsSync(path)).toBe(false);
+  });
+
   it('upgrades a file of an earlier schema and refuses a newer one', async () => {
     const db = new DatabaseSync(path);
     migrate(db, 1);
