@@ -244,9 +244,19 @@ export class TranscriptDatabase {
     });
   }
 
+  /**
+   * Appends one entry. A chat message whose `seq` is already kept is ignored: after a resume the
+   * relay replays what the client may have seen (docs/protocol.md), and the copy keeps it once.
+   */
   record(sessionId: string, entry: TranscriptEntry): void {
     this.transaction(() => {
       this.requireSession(sessionId);
+      if (entry.type === 'chat') {
+        const kept = this.db
+          .prepare("SELECT 1 FROM entries WHERE session_id = ? AND type = 'chat' AND seq = ?")
+          .get(sessionId, entry.seq);
+        if (kept !== undefined) return;
+      }
       this.append(sessionId, masked(entry));
     });
   }

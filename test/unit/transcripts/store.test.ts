@@ -156,6 +156,17 @@ describe('the local transcript store', () => {
     const { sessionId, mine, requestId } = await fillSession(store);
     await store.close();
     const again = await openStore();
+    // A resume replays chat the client may have seen: kept once.
+    await again.record(sessionId, {
+      type: 'chat',
+      seq: 4,
+      messageId: randomUUID(),
+      from: 'agent',
+      name: 'Sam',
+      text: 'Thanks, looking now',
+      at: '2026-01-10T10:01:05.000Z',
+      redacted: false,
+    });
     const view = await again.viewSession(sessionId);
     expect(view.description).toBe('The office printer jams');
     expect(view.agent).toEqual({ id: 'a1', name: 'Sam' });
