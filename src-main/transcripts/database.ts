@@ -38,7 +38,7 @@ import { redactCardNumbersDeep } from '../../src-shared/privacy/pan.ts';
 import { expiresAt, expiryCutoff } from '../../src-shared/privacy/retention.ts';
 import type { AnyPeriods } from '../../src-shared/privacy/retention.ts';
 import { KEY_BYTES, masterKeyCheck, masterKeyMatches, newDataKey, seal, unseal } from './crypto.ts';
-import { migrate, schemaVersion } from './migrations.ts';
+import { migrate, SCHEMA_VERSION, schemaVersion } from './migrations.ts';
 
 /** The two periods the client keeps; each defaults as src-shared/privacy/retention.ts says. */
 export interface TranscriptRetention {
@@ -150,6 +150,9 @@ export class TranscriptDatabase {
       this.db.exec('PRAGMA secure_delete = ON');
       // Only possible before the first table: free pages can then be given back to the file system.
       if (schemaVersion(this.db) === 0) this.db.exec('PRAGMA auto_vacuum = INCREMENTAL');
+      // The key is checked before an upgrade too, so that a wrong key leaves the file as it was.
+      const version = schemaVersion(this.db);
+      if (version >= 1 && version <= SCHEMA_VERSION) this.checkMasterKey();
       this.db.exec('PRAGMA journal_mode = WAL');
       migrate(this.db);
       this.checkMasterKey();

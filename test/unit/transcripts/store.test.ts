@@ -361,22 +361,43 @@ describe('the local transcript store', () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it('upgrades a file of an earlier schema and refuses a newer one', async () => {
+  it('upgrades a file of an earlier schema, but not with a wrong key', async () => {
     const db = new DatabaseSync(path);
+    db.exec('PRAGMA auto_vacuum = INCREMENTAL');
     migrate(db, 1);
-    expect(schemaVersion(db)).toBe(1);
     db.close();
+    // The first open with the right key writes the key check, at version 1 nothing else.
+    const first = await openStore();
+    await first.close();
+    const back = new DatabaseSync(path);
+    back.exec('DROP TABLE reports');
+    back.exec('DROP INDEX IF EXISTS reports_by_time');
+    back.exec('PRAGMA user_version = 1');
+    back.close();
+
+    expect(await codeOf(openStore(randomBytes(32)))).toBe('transcripts-wrong-master-key');
+    const untouched = new DatabaseSync(path);
+    expect(schemaVersion(untouched)).toBe(1);
+    untouched.close();
+
     const store = await openStore();
     await store.addReport({
       reportId: randomUUID(),
       createdAt: clock.toISOString(),
       report: report(),
     });
+    expect(await store.listReports()).toHaveLength(1);
     await store.close();
-    const check = new DatabaseSync(path);
-    expect(schemaVersion(check)).toBe(SCHEMA_VERSION);
-    check.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
-    check.close();
+    const upgraded = new DatabaseSync(path);
+    expect(schemaVersion(upgraded)).toBe(SCHEMA_VERSION);
+    upgraded.close();
+  });
+
+  it('refuses a file written by a newer version', async () => {
+    await (await openStore()).close();
+    const db = new DatabaseSync(path);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
     expect(await codeOf(openStore())).toBe('transcripts-too-new');
   });
 });
