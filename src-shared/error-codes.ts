@@ -88,6 +88,16 @@ export const CLIENT_ERROR_CODES = [
   'session-started',
   'chat-backlog',
   'export-write-failed',
+  // The local transcript store (src-main/transcripts).
+  'transcripts-wrong-master-key',
+  'transcripts-invalid-request',
+  'transcripts-not-found',
+  'transcripts-not-own-message',
+  'transcripts-duplicate',
+  'transcripts-decrypt-failed',
+  'transcripts-too-new',
+  'transcripts-closed',
+  'transcripts-failed',
 ] as const;
 
 /** Printo Relay and `printo-relay`. */
