@@ -35,7 +35,10 @@ export const CUPS_WATCH_EVENTS = [
 export const SERVER_URI = 'ipp://localhost/';
 export const DEFAULT_LEASE_SECONDS = 300;
 
-const TERMINAL_JOB_STATES = new Set(['completed', 'canceled', 'aborted']);
+/** job-state canceled (7), aborted (8) or completed (9), RFC 8011 §5.3.7. */
+function isFinished(event: IppAttributes): boolean {
+  return (event.integer('job-state') ?? 0) >= 7;
+}
 
 /** One ippget event → the port's change, or undefined for an event we did not ask for. */
 export function changeFromEvent(event: IppAttributes, at: Date): PrinterChange | undefined {
@@ -54,9 +57,7 @@ export function changeFromEvent(event: IppAttributes, at: Date): PrinterChange |
     case 'job-state-changed':
     case 'job-stopped':
     case 'job-config-changed':
-      kind = TERMINAL_JOB_STATES.has(event.enumName('job-state') ?? '')
-        ? 'job-completed'
-        : 'job-changed';
+      kind = isFinished(event) ? 'job-completed' : 'job-changed';
       break;
     case 'printer-state-changed':
     case 'printer-stopped':
