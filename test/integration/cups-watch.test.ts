@@ -74,14 +74,17 @@ function collector() {
   return { seen, listener, expectChange };
 }
 
-/** Whether the scheduler still has the subscription, asked with ipptool. */
-async function subscriptionExists(id: number): Promise<boolean> {
-  const file = join(bed.dir, 'get-subscription.test');
+/** Sends `operation` about subscription `id` with ipptool; true when CUPS says successful-ok. */
+async function onSubscription(
+  operation: 'Get-Subscription-Attributes' | 'Cancel-Subscription',
+  id: number,
+): Promise<boolean> {
+  const file = join(bed.dir, `${operation}.test`);
   writeFileSync(
     file,
     [
       '{',
-      '  OPERATION Get-Subscription-Attributes',
+      `  OPERATION ${operation}`,
       '  GROUP operation-attributes-tag',
       '  ATTR charset attributes-charset utf-8',
       '  ATTR naturalLanguage attributes-natural-language en',
@@ -101,6 +104,9 @@ async function subscriptionExists(id: number): Promise<boolean> {
     throw new Error(`ipptool failed: ${result.stdout}${result.stderr}`);
   return result.code === 0;
 }
+
+const subscriptionExists = (id: number): Promise<boolean> =>
+  onSubscription('Get-Subscription-Attributes', id);
 
 describe('CUPS adapter: live changes through IPP event notifications', () => {
   it('reports a paused queue, a new job, a held job within 2 s, and cancels its subscription on stop', async () => {
@@ -173,6 +179,60 @@ describe('CUPS adapter: live changes through IPP event notifications', () => {
       expect(seen.filter((c) => c.kind === 'job-completed' && c.jobId === jobId)).toHaveLength(1);
     } finally {
       await watch.stop();
+    }
+  }, 60_000);
+
+  it('renews its lease: a 2 s subscription lives on while changes come for longer', async () => {
+    const { seen, listener, expectChange } = collector();
+    const shortLease = new CupsPrinterSystem({
+      server: { endpoint: parseCupsServerName(bed.cupsSocket, 'test'), source: 'test' },
+      deviceQuery: false,
+      leaseSeconds: 2,
+    });
+    const watch = await shortLease.watch(listener);
+    const subscriptionId = 'subscriptionId' in watch ? watch.subscriptionId : Number.NaN;
+    try {
+      const started = Date.now();
+      // Each round waits for its event, not for a clock: past two leases in a few rounds.
+      for (let round = 0; Date.now() - started < 4500; round++) {
+        const tool = round % 2 === 0 ? 'cupsdisable' : 'cupsenable';
+        await expectChange(
+          (c) => c.kind === 'printer-changed' && c.printer === 'Desk',
+          () => bed.run(tool, ['Desk']),
+          `printer-changed after ${tool}`,
+        );
+      }
+      expect(seen.filter((c) => c.kind === 'resync')).toEqual([]);
+      expect(await subscriptionExists(subscriptionId)).toBe(true);
+    } finally {
+      await watch.stop();
+      await bed.run('cupsenable', ['Desk']);
+      shortLease.close();
+    }
+  }, 60_000);
+
+  it('subscribes again when its subscription is cancelled behind its back, and says resync', async () => {
+    const { listener, expectChange } = collector();
+    const watch = await system.watch(listener);
+    const first = 'subscriptionId' in watch ? watch.subscriptionId : Number.NaN;
+    try {
+      await expectChange(
+        (c) => c.kind === 'resync',
+        () => onSubscription('Cancel-Subscription', first),
+        'resync',
+      );
+      const second = 'subscriptionId' in watch ? watch.subscriptionId : Number.NaN;
+      expect(second).not.toBe(first);
+      await expectChange(
+        (c) => c.kind === 'printer-changed' && c.printer === 'Desk',
+        () => bed.run('cupsdisable', ['Desk']),
+        'printer-changed on the new subscription',
+      );
+      await watch.stop();
+      expect(await subscriptionExists(second)).toBe(false);
+    } finally {
+      await watch.stop();
+      await bed.run('cupsenable', ['Desk']);
     }
   }, 60_000);
 });
