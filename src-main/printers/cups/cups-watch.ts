@@ -157,6 +157,9 @@ export async function startCupsWatch(options: CupsWatchOptions): Promise<CupsPri
       for (const event of sorted) {
         const sequence = event.integer('notify-sequence-number');
         if (sequence === undefined || sequence < nextSequence) continue;
+        // CUPS keeps the last MaxEvents events only: a gap means some were dropped.
+        if (sequence > nextSequence && !stopped)
+          listener({ kind: 'resync', at: clock.now().toISOString() });
         nextSequence = sequence + 1;
         const change = changeFromEvent(event, clock.now());
         if (change !== undefined && !stopped) listener(change);
