@@ -1,5 +1,6 @@
 import type { Job } from '../../src-shared/model/job.ts';
 import type { Printer } from '../../src-shared/model/printer.ts';
+import type { PrinterChange } from '../../src-shared/model/printer-change.ts';
 
 export interface CallOptions {
   /** Cancels the call; the promise rejects with the signal's reason. */
@@ -11,6 +12,27 @@ export type WhichJobs = 'not-completed' | 'completed' | 'all';
 export interface ListJobsOptions extends CallOptions {
   /** Default `not-completed`: pending, held, processing and stopped jobs. */
   readonly which?: WhichJobs;
+}
+
+export type PrinterChangeListener = (change: PrinterChange) => void;
+
+export interface WatchOptions {
+  /**
+   * Told once, in plain words, why changes are polled rather than pushed by the print system
+   * (CUPS refused the subscription). Default: a process warning.
+   */
+  readonly onFallback?: (reason: string) => void;
+  /** Told of failures while watching (the print service went away…); watching goes on. */
+  readonly onError?: (error: unknown) => void;
+  /** How often to ask (Get-Notifications, or a full listing when polling). Default 1 s. */
+  readonly intervalMs?: number;
+}
+
+export interface PrinterWatch {
+  /** `notifications`: IPP event notifications (CUPS); `polling`: listings diffed. */
+  readonly mode: 'notifications' | 'polling';
+  /** Stops watching; on CUPS, cancels the subscription. No event is delivered after it resolves. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -36,6 +58,12 @@ export interface PrinterSystem {
   resumePrinter(printer: string, options?: CallOptions): Promise<void>;
   /** Prints the test page shipped in resources/ and returns the new job's id. */
   printTestPage(printer: string, options?: CallOptions): Promise<{ jobId: number }>;
+
+  /**
+   * Calls `listener` with every change of a printer or job, within about 2 s of it. Resolves once
+   * watching has started (on CUPS: the subscription exists, or polling has its first listing).
+   */
+  watch(listener: PrinterChangeListener, options?: WatchOptions): Promise<PrinterWatch>;
 }
 
 /** Stable error codes of PrinterSystem adapters. */

@@ -14,7 +14,18 @@ import { IppTransport, IppTransportErrorCode, describeEndpoint } from '../ipp/tr
 import { normaliseReasons } from '../../../src-shared/printing/state-reasons.ts';
 import { DEFAULT_DEVICE_QUERY_TIMEOUT_MS, isIppDeviceUri, queryDevice } from './device-query.ts';
 import { PrinterSystemErrorCode } from '../printer-system.ts';
-import type { CallOptions, ListJobsOptions, PrinterSystem } from '../printer-system.ts';
+import type {
+  CallOptions,
+  ListJobsOptions,
+  PrinterChangeListener,
+  PrinterSystem,
+  PrinterWatch,
+  WatchOptions,
+} from '../printer-system.ts';
+import { DEFAULT_WATCH_INTERVAL_MS, startPolling, systemClock } from '../change-poller.ts';
+import type { PollClock } from '../change-poller.ts';
+import { startCupsWatch } from './cups-watch.ts';
+import type { CupsPrinterWatch } from './cups-watch.ts';
 import {
   JOB_ATTRIBUTES,
   PRINTER_ATTRIBUTES,
@@ -43,6 +54,10 @@ export interface CupsPrinterSystemOptions {
    * Default: asked, 1.5 s.
    */
   readonly deviceQuery?: false | { readonly timeoutMs: number };
+  /** Time for `watch`; tests inject theirs. */
+  readonly clock?: PollClock;
+  /** The lease asked for `watch`'s subscription, renewed at half-time. Default 300 s. */
+  readonly leaseSeconds?: number;
 }
 
 export class CupsPrinterSystem implements PrinterSystem {
@@ -56,6 +71,10 @@ export class CupsPrinterSystem implements PrinterSystem {
   private readonly deviceQuery: false | { readonly timeoutMs: number };
   /** Devices are other hosts: their own keep-alive pool, closed with the scheduler's. */
   private deviceTransport: IppTransport | undefined;
+  private readonly clock: PollClock;
+  private readonly leaseSeconds: number | undefined;
+  /** Why the scheduler refused subscriptions, once it did: told once, then polled silently. */
+  private subscriptionRefused: string | undefined;
 
   constructor(options: CupsPrinterSystemOptions = {}) {
     this.server = options.server ?? resolveCupsServer();
@@ -69,6 +88,52 @@ export class CupsPrinterSystem implements PrinterSystem {
     });
     this.testPagePath = options.testPagePath ?? DEFAULT_TEST_PAGE;
     this.deviceQuery = options.deviceQuery ?? { timeoutMs: DEFAULT_DEVICE_QUERY_TIMEOUT_MS };
+    this.clock = options.clock ?? systemClock;
+    this.leaseSeconds = options.leaseSeconds;
+  }
+
+  /**
+   * IPP event notifications (see cups-watch.ts); when the scheduler refuses to subscribe, the
+   * listings are polled and diffed instead, and `onFallback` is told why, once per adapter.
+   */
+  async watch(
+    listener: PrinterChangeListener,
+    options: WatchOptions = {},
+  ): Promise<PrinterWatch | CupsPrinterWatch> {
+    const intervalMs = options.intervalMs ?? DEFAULT_WATCH_INTERVAL_MS;
+    const onError = options.onError;
+    if (this.subscriptionRefused === undefined) {
+      try {
+        return await startCupsWatch({
+          client: this.client,
+          listener,
+          clock: this.clock,
+          intervalMs,
+          ...(this.leaseSeconds === undefined ? {} : { leaseSeconds: this.leaseSeconds }),
+          ...(onError === undefined ? {} : { onError }),
+        });
+      } catch (error) {
+        if (!(error instanceof IppStatusError)) throw this.translate(error, 'watching', undefined);
+        this.subscriptionRefused = `CUPS at ${this.endpoint} refused event subscriptions (${error.message}); printer and job changes are found by listing every ${intervalMs} ms instead.`;
+        const tell =
+          options.onFallback ??
+          ((reason: string) => {
+            process.emitWarning(reason, { code: 'PRINTO_WATCH_POLLING' });
+          });
+        tell(this.subscriptionRefused);
+      }
+    }
+    return startPolling(
+      async (signal) => {
+        const [printers, jobs] = await Promise.all([
+          this.listCupsPrinters({ signal }),
+          this.listJobs(undefined, { signal }),
+        ]);
+        return { printers, jobs };
+      },
+      listener,
+      { intervalMs, clock: this.clock, ...(onError === undefined ? {} : { onError }) },
+    );
   }
 
   /** Closes idle connections to the scheduler and the devices. */
@@ -113,14 +178,18 @@ export class CupsPrinterSystem implements PrinterSystem {
   }
 
   async listPrinters(options: CallOptions = {}): Promise<Printer[]> {
+    return this.withDeviceFacts(await this.listCupsPrinters(options), options);
+  }
+
+  /** What CUPS says about every queue, without asking the devices. */
+  private async listCupsPrinters(options: CallOptions): Promise<Printer[]> {
     const response = await this.call('listing printers', undefined, () =>
       this.client.cupsGetPrinters({ requestedAttributes: PRINTER_ATTRIBUTES }, options),
     );
-    const printers = response
+    return response
       .printers()
       .map((group) => printerFromAttributes(group, this.endpoint))
       .sort((a, b) => a.name.localeCompare(b.name));
-    return this.withDeviceFacts(printers, options);
   }
 
   async getPrinter(name: string, options: CallOptions = {}): Promise<Printer> {

@@ -98,6 +98,16 @@ export class IppResponse {
     return groupsOf(this.message, 'job');
   }
 
+  /** One entry per subscription group (Create-*-Subscriptions, Get-Subscriptions). */
+  subscriptions(): IppAttributes[] {
+    return groupsOf(this.message, 'subscription');
+  }
+
+  /** One entry per event notification group (Get-Notifications, RFC 3996 §5.2). */
+  events(): IppAttributes[] {
+    return groupsOf(this.message, 'eventNotification');
+  }
+
   get unsupported(): IppAttributes {
     return groupOf(this.message, 'unsupported');
   }
@@ -356,6 +366,131 @@ export class IppClient {
       throw new PrintoError('ipp-malformed', 'Print-Job succeeded but returned no job-id.');
     }
     return { jobId, jobUri: jobGroup.string('job-uri'), jobState: jobGroup.enumName('job-state') };
+  }
+
+  /**
+   * Create-Printer-Subscriptions (RFC 3995 §11.1.2) with the ippget pull method (RFC 3996): the
+   * events of `printerUri`, or of every queue when it is the server itself (CUPS). Resolves with
+   * the subscription's id and the lease CUPS granted (0: no expiry).
+   */
+  async createPrinterSubscription(
+    printerUri: string,
+    subscription: { events: readonly string[]; leaseSeconds?: number },
+    options?: RequestOptions,
+  ): Promise<{ subscriptionId: number; leaseSeconds: number | undefined }> {
+    const response = await this.send(
+      'Create-Printer-Subscriptions',
+      [...this.target(printerUri), this.user()],
+      {
+        ...options,
+        idempotent: false,
+        groups: [
+          {
+            tag: 'subscription',
+            attributes: [
+              attr.keyword('notify-pull-method', 'ippget'),
+              attr.keyword('notify-events', ...subscription.events),
+              ...(subscription.leaseSeconds === undefined
+                ? []
+                : [attr.integer('notify-lease-duration', subscription.leaseSeconds)]),
+            ],
+          },
+        ],
+      },
+    );
+    const group = response.subscriptions()[0];
+    const subscriptionId = group?.integer('notify-subscription-id');
+    if (group === undefined || subscriptionId === undefined) {
+      const status = group?.integer('notify-status-code');
+      throw new IppStatusError(
+        'Create-Printer-Subscriptions',
+        status ?? StatusCode['client-error-ignored-all-subscriptions'],
+        response.statusMessage,
+      );
+    }
+    return { subscriptionId, leaseSeconds: group.integer('notify-lease-duration') };
+  }
+
+  /**
+   * Get-Notifications (RFC 3996 §5): the events of each subscription from the given sequence
+   * number on (the number after the last one seen), and how long to wait before asking again.
+   */
+  async getNotifications(
+    printerUri: string,
+    wanted: readonly { subscriptionId: number; fromSequence: number }[],
+    options?: RequestOptions,
+  ): Promise<{
+    events: IppAttributes[];
+    intervalSeconds: number | undefined;
+    response: IppResponse;
+  }> {
+    const response = await this.send(
+      'Get-Notifications',
+      [
+        ...this.target(printerUri),
+        this.user(),
+        attr.integer('notify-subscription-ids', ...wanted.map((w) => w.subscriptionId)),
+        attr.integer('notify-sequence-numbers', ...wanted.map((w) => w.fromSequence)),
+      ],
+      options,
+    );
+    return {
+      events: response.events(),
+      intervalSeconds: response.operation.integer('notify-get-interval'),
+      response,
+    };
+  }
+
+  /** Renew-Subscription (RFC 3995 §11.2.6): a new lease for the subscription. */
+  renewSubscription(
+    printerUri: string,
+    subscriptionId: number,
+    leaseSeconds: number,
+    options?: RequestOptions,
+  ): Promise<IppResponse> {
+    return this.send(
+      'Renew-Subscription',
+      [
+        ...this.target(printerUri),
+        attr.integer('notify-subscription-id', subscriptionId),
+        this.user(),
+      ],
+      {
+        ...options,
+        groups: [
+          {
+            tag: 'subscription',
+            attributes: [attr.integer('notify-lease-duration', leaseSeconds)],
+          },
+        ],
+      },
+    );
+  }
+
+  /** Cancel-Subscription (RFC 3995 §11.2.7). */
+  cancelSubscription(
+    printerUri: string,
+    subscriptionId: number,
+    options?: RequestOptions,
+  ): Promise<IppResponse> {
+    return this.send(
+      'Cancel-Subscription',
+      [
+        ...this.target(printerUri),
+        attr.integer('notify-subscription-id', subscriptionId),
+        this.user(),
+      ],
+      options,
+    );
+  }
+
+  /** Get-Subscriptions (RFC 3995 §11.2.5): this user's subscriptions on `printerUri`. */
+  getSubscriptions(printerUri: string, options?: RequestOptions): Promise<IppResponse> {
+    return this.send(
+      'Get-Subscriptions',
+      [...this.target(printerUri), this.user(), attr.boolean('my-subscriptions', true)],
+      options,
+    );
   }
 
   /** CUPS-Get-Printers (0x4002): every queue of the scheduler in one response. */

@@ -1,4 +1,4 @@
-import { Operation } from './constants.ts';
+import { Operation, StatusCode } from './constants.ts';
 
 /**
  * Names of the enum values of the attributes we know (RFC 8011 §5, PWG 5100.x, the IANA IPP
@@ -21,6 +21,7 @@ const jobState = table({
   9: 'completed',
 });
 const operations = table(Object.fromEntries(Object.entries(Operation).map(([n, v]) => [v, n])));
+const statusCodes = table(Object.fromEntries(Object.entries(StatusCode).map(([n, v]) => [v, n])));
 const orientation = table({
   3: 'portrait',
   4: 'landscape',
@@ -67,6 +68,8 @@ const BY_ATTRIBUTE: ReadonlyMap<string, EnumTable> = new Map([
   ['job-state', jobState],
   ['operations-supported', operations],
   ['operation-id', operations],
+  // RFC 3995 §5.3.15: why a subscription in a Create-*-Subscriptions request was not created.
+  ['notify-status-code', statusCodes],
   ['orientation-requested', orientation],
   ['print-quality', printQuality],
   ['finishings', finishings],

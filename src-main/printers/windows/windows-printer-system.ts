@@ -18,8 +18,12 @@ import {
   PrinterSystemErrorCode,
   type CallOptions,
   type ListJobsOptions,
+  type PrinterChangeListener,
   type PrinterSystem,
+  type PrinterWatch,
+  type WatchOptions,
 } from '../printer-system.ts';
+import { startPolling, type PollClock } from '../change-poller.ts';
 import type { PowerShellRunner } from './powershell-runner.ts';
 import { runScript, type ScriptContext } from './script-result.ts';
 import type {
@@ -34,6 +38,8 @@ import type {
 
 export interface WindowsPrinterSystemOptions {
   readonly runner: PowerShellRunner;
+  /** Time for `watch`'s polling; tests inject theirs. */
+  readonly clock?: PollClock;
 }
 
 function blankToNull(value: string | null): string | null {
@@ -171,9 +177,30 @@ export class WindowsPrinterSystem implements PrinterSystem {
   readonly kind = 'windows' as const;
   readonly endpoint = 'Windows Print Spooler on this computer';
   readonly #runner: PowerShellRunner;
+  readonly #clock: PollClock | undefined;
 
   constructor(options: WindowsPrinterSystemOptions) {
     this.#runner = options.runner;
+    this.#clock = options.clock;
+  }
+
+  /** The spooler has no event channel we can use from PowerShell: listings are diffed. */
+  watch(listener: PrinterChangeListener, options: WatchOptions = {}): Promise<PrinterWatch> {
+    return startPolling(
+      async (signal) => {
+        const [printers, jobs] = await Promise.all([
+          this.listPrinters({ signal }),
+          this.listJobs(undefined, { signal }),
+        ]);
+        return { printers, jobs };
+      },
+      listener,
+      {
+        ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+        ...(options.onError === undefined ? {} : { onError: options.onError }),
+        ...(this.#clock === undefined ? {} : { clock: this.#clock }),
+      },
+    );
   }
 
   /** The PowerShell runner, shared with the diagnostics sources that read more than the port does. */

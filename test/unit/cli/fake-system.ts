@@ -49,6 +49,7 @@ export function fakeSystem(
     pausePrinter: queueAct('pause'),
     resumePrinter: queueAct('resume'),
     printTestPage: (printer) => queueAct('test-page')(printer).then(() => ({ jobId: 1 })),
+    watch: () => Promise.reject(new Error('The CLI does not watch.')),
   };
 }
 

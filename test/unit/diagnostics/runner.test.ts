@@ -36,6 +36,7 @@ function memorySystem(printers: Printer[] | Error): PrinterSystem {
     pausePrinter: none,
     resumePrinter: none,
     printTestPage: none,
+    watch: none,
   };
 }
 

@@ -503,3 +503,81 @@ describe('encoding refuses what IPP cannot carry', () => {
     expect(() => encodeMessage(message([{ name: 'n', values: [] }]))).toThrow(/has no values/);
   });
 });
+
+describe('subscriptions and event notifications (RFC 3995, RFC 3996)', () => {
+  // A Get-Notifications response as CUPS sends it, shortened: operation group with
+  // notify-get-interval, then one event-notification group (tag 0x07).
+  const response = hex(
+    `
+    0200 0000 0000 0009
+    01
+      47 0012 attributes-charset 0005 7574662d38
+      21 0013 notify-get-interval 0004 0000003c
+    07
+      21 0016 notify-subscription-id 0004 00000005
+      21 0016 notify-sequence-number 0004 00000002
+      44 0017 notify-subscribed-event 0011 6a6f622d73746174652d6368616e676564
+      21 000d notify-job-id 0004 0000000c
+      23 0009 job-state 0004 00000004
+    03`.replace(/([a-z][a-z-]+)/g, (name) => Buffer.from(name).toString('hex')),
+  );
+
+  it('decodes an event-notification group (0x07) with its enums', () => {
+    const decoded = decodeMessage(response);
+    expect(decoded.groups.map((g) => g.tag)).toEqual(['operation', 'eventNotification']);
+    const event = new IppAttributes(
+      decoded.groups[1] ?? { tag: 'eventNotification', attributes: [] },
+    );
+    expect(event.group).toBe('eventNotification');
+    expect(event.integer('notify-sequence-number')).toBe(2);
+    expect(event.string('notify-subscribed-event')).toBe('job-state-changed');
+    expect(event.enumName('job-state')).toBe('pending-held');
+    expect(toHex(encodeMessage(decoded))).toBe(toHex(response));
+  });
+
+  it('encodes a subscription template group (0x06) and names notify-status-code', () => {
+    const request: IppMessage = {
+      version: { major: 2, minor: 0 },
+      code: 0x0016,
+      requestId: 1,
+      groups: [
+        {
+          tag: 'subscription',
+          attributes: [
+            { name: 'notify-pull-method', values: [{ tag: 'keyword', value: 'ippget' }] },
+            { name: 'notify-lease-duration', values: [{ tag: 'integer', value: 60 }] },
+          ],
+        },
+      ],
+      data: new Uint8Array(0),
+    };
+    const bytes = encodeMessage(request);
+    expect(toHex(bytes)).toBe(
+      toHex(
+        hex(
+          `0200 0016 00000001 06
+           44 0012 ${Buffer.from('notify-pull-method').toString('hex')} 0006 ${Buffer.from('ippget').toString('hex')}
+           21 0015 ${Buffer.from('notify-lease-duration').toString('hex')} 0004 0000003c
+           03`,
+        ),
+      ),
+    );
+    expect(decodeMessage(bytes)).toEqual(request);
+    const refused = message([]);
+    const withStatus: IppMessage = {
+      ...refused,
+      groups: [
+        {
+          tag: 'subscription',
+          attributes: [{ name: 'notify-status-code', values: [{ tag: 'enum', value: 0x0415 }] }],
+        },
+      ],
+    };
+    const group = decodeMessage(encodeMessage(withStatus)).groups[0];
+    expect(group?.attributes[0]?.values[0]).toEqual({
+      tag: 'enum',
+      value: 0x0415,
+      name: 'client-error-too-many-subscriptions',
+    });
+  });
+});

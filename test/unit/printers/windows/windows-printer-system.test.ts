@@ -3,7 +3,9 @@ import { isPrintoError, type PrintoError } from '../../../../src-shared/errors.t
 import { JobSchema, type Job } from '../../../../src-shared/model/job.ts';
 import { PrinterSchema, type Printer } from '../../../../src-shared/model/printer.ts';
 import { WindowsPrinterSystem } from '../../../../src-main/printers/windows/windows-printer-system.ts';
-import { FixtureRunner, failing, type Scenario } from './fixture-runner.ts';
+import type { PrinterChange } from '../../../../src-shared/model/printer-change.ts';
+import { ManualClock } from '../manual-clock.ts';
+import { FixtureRunner, failing, type FixtureOutput, type Scenario } from './fixture-runner.ts';
 
 const VERSIONS = ['ps51', 'ps7'] as const;
 
@@ -473,5 +475,55 @@ describe('queue actions', () => {
     const { printers } = system('ps51');
     const reason = new Error('closed by the user');
     await expect(printers.listPrinters({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+  });
+});
+
+describe('watch: the spooler polled and diffed', () => {
+  it.each(VERSIONS)('%s: reports queues and jobs as they appear and leave', async (version) => {
+    const clock = new ManualClock();
+    let printersFixture: string | FixtureOutput = 'list-printers-one.json';
+    let jobsFixture = 'list-jobs-empty.json';
+    const runner = new FixtureRunner(version, {
+      'list-printers': () => printersFixture,
+      'list-jobs': () => jobsFixture,
+    });
+    const windows = new WindowsPrinterSystem({ runner, clock });
+    const changes: PrinterChange[] = [];
+    const errors: unknown[] = [];
+    const watch = await windows.watch((c) => changes.push(c), {
+      intervalMs: 1500,
+      onError: (e) => errors.push(e),
+    });
+    expect(watch.mode).toBe('polling');
+    expect(changes).toEqual([]);
+
+    printersFixture = 'list-printers.json';
+    jobsFixture = 'list-jobs.json';
+    const reference = new WindowsPrinterSystem({ runner: new FixtureRunner(version) });
+    const allPrinters = (await reference.listPrinters()).map((p) => p.name);
+    const activeJobs = await reference.listJobs(undefined);
+    await clock.advance(1500);
+    expect(changes.filter((c) => c.kind === 'printer-added').map((c) => c.printer)).toEqual(
+      allPrinters.filter((name) => name !== FIN),
+    );
+    expect(changes.filter((c) => c.kind === 'job-created').map((c) => c.jobId)).toEqual(
+      activeJobs.map((j) => j.id),
+    );
+    expect(changes.every((c) => c.at === '2026-03-01T09:00:01.500Z')).toBe(true);
+
+    changes.length = 0;
+    printersFixture = failing('list-printers-spooler-down.json');
+    await clock.advance(1500);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'print-service-unreachable' });
+
+    printersFixture = 'list-printers.json';
+    jobsFixture = 'list-jobs-empty.json';
+    await clock.advance(1500);
+    expect(changes.map((c) => [c.kind, c.jobId])).toEqual(
+      activeJobs.map((j) => ['job-completed', j.id]),
+    );
+    await watch.stop();
+    expect(clock.pending).toBe(0);
   });
 });
