@@ -589,6 +589,15 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
           metrics.rejected('export-refused');
           throw new HttpError(404, 'not-found', 'No such session.');
         }
+        // The user restricted its processing (GDPR Art. 18): kept, not given out to agents.
+        if (session.restrictedAt !== undefined) {
+          metrics.rejected('export-restricted');
+          throw new HttpError(
+            409,
+            'session-restricted',
+            'The user has restricted the processing of this session: it is kept, but not given out. An operator can still export it for a legal claim (printo-relay transcripts export).',
+          );
+        }
         const exported = store.exportSession(sessionId, now(), `agent:${agent.id}`);
         if (exported === null) throw new HttpError(404, 'not-found', 'No such session.');
         logger.info('session.exported', { sessionId, agentId: agent.id });

@@ -196,6 +196,7 @@ export const HttpErrorCodeSchema = z.enum([
   'device-auth-failed',
   'session-on-hold',
   'session-open',
+  'session-restricted',
   'message-not-found',
   'transcript-deleted',
   'rate-limited',

@@ -14,9 +14,16 @@ import {
 import { transcriptNotice } from '../../src-relay/server/compose.ts';
 import { DEFAULT_RELAY_RETENTION } from '../../src-relay/store/config.ts';
 import { SqliteStore } from '../../src-relay/store/sqlite-store.ts';
-import { call } from '../unit/relay/server/http-client.ts';
+import { call, sessionCookie } from '../unit/relay/server/http-client.ts';
 import type { TestResponse } from '../unit/relay/server/http-client.ts';
-import { RawClientSocket, removeTempDirs, startBed, until } from './relay/harness.ts';
+import {
+  AGENT_EMAIL,
+  PASSWORD,
+  RawClientSocket,
+  removeTempDirs,
+  startBed,
+  until,
+} from './relay/harness.ts';
 import type { Bed } from './relay/harness.ts';
 
 afterAll(() => {
@@ -178,6 +185,17 @@ describe('the device’s rights over the relay’s copy', () => {
     const own = await endedSession(mine, 'The printer is on floor 3');
     expect((await post(`/v1/device/sessions/${own.sessionId}/restriction`, mine)).status).toBe(200);
     expect((await post(`/v1/device/sessions/${own.sessionId}/objection`, mine)).status).toBe(200);
+    // Restricted: the agent who served the session can no longer take a copy of it.
+    const login = await call(`${bed.url}/v1/agent/login`, {
+      method: 'POST',
+      json: { email: AGENT_EMAIL, password: PASSWORD },
+      headers: { origin: bed.url },
+    });
+    const agentExport = await call(`${bed.url}/v1/agent/sessions/${own.sessionId}/export`, {
+      headers: { cookie: `printo_session=${sessionCookie(login)}`, origin: bed.url },
+    });
+    expect(agentExport.status).toBe(409);
+    expect(agentExport.json).toMatchObject({ error: { code: 'session-restricted' } });
     const corrected = await post(`/v1/device/sessions/${own.sessionId}/rectification`, mine, {
       messageId: own.messageId,
       text: 'It is on floor 4, card 4111 1111 1111 1111',
