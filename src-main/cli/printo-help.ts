@@ -6,6 +6,7 @@
  */
 import type { CreatePolicyServiceOptions } from '../policy/policy-sources.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
+import type { TranscriptsAction } from './transcripts-command.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { UsageErrorCode } from '../../src-shared/error-codes.ts';
 import { UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
@@ -50,6 +51,10 @@ export interface CliDependencies {
   readonly secrets?: SecretStore;
   /** Standard input, read whole (`--key-stdin`); default the process's. */
   readonly readStdin?: () => Promise<string>;
+  /** The local transcript store's file (`transcripts`); default the user's data folder. */
+  readonly transcriptsPath?: string;
+  /** The clock of `transcripts` (purges, corrections); default the real one. */
+  readonly clock?: () => Date;
 }
 
 interface GlobalOptions {
@@ -381,6 +386,76 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
           policy: deps.policy,
         });
       },
+    );
+
+  const transcripts = program
+    .command('transcripts')
+    .description(
+      'your rights over the support sessions kept on this computer: see, export, erase, restrict, object, correct',
+    );
+  const runTranscriptsAction = async (action: TranscriptsAction): Promise<void> => {
+    const { runTranscripts } = await import('./transcripts-command.ts');
+    const secrets =
+      deps.secrets ?? new (await import('../secrets/keyring-store.ts')).KeyringSecretStore();
+    await runTranscripts({
+      action,
+      json: globals().json === true,
+      stdout: io.stdout,
+      secrets,
+      path: deps.transcriptsPath,
+      policy: deps.policy,
+      ...(deps.clock === undefined ? {} : { now: deps.clock }),
+    });
+  };
+  transcripts
+    .command('list')
+    .description('the sessions kept, with when each will be deleted')
+    .action(() => runTranscriptsAction({ kind: 'list' }));
+  transcripts
+    .command('show')
+    .description('one session: the chat, your consent, what the agent saw, proposed actions')
+    .argument('<session-id>')
+    .action((sessionId: string) => runTranscriptsAction({ kind: 'show', sessionId }));
+  transcripts
+    .command('export')
+    .description('one session, or everything, as JSON (printo-help-export/v1)')
+    .argument('[session-id]')
+    .addOption(new Option('--out <file>', 'write it to a new file only you can read'))
+    .action((sessionId: string | undefined, options: { out?: string }) =>
+      runTranscriptsAction({ kind: 'export', sessionId, out: options.out }),
+    );
+  transcripts
+    .command('erase')
+    .description('erase one session now (or --all): its key is destroyed with it')
+    .argument('[session-id]')
+    .addOption(new Option('--all', 'every session and report kept on this computer'))
+    .action((sessionId: string | undefined, options: { all?: boolean }) => {
+      if ((sessionId === undefined) === (options.all !== true)) {
+        throw new UsageError('Name one session to erase, or --all.', 'missing-argument');
+      }
+      return runTranscriptsAction({ kind: 'erase', sessionId, all: options.all === true });
+    });
+  for (const [name, description] of [
+    ['restrict', 'keep a session but never send it or include it in a shared report'],
+    ['object', 'object to any further use of a session'],
+  ] as const) {
+    transcripts
+      .command(name)
+      .description(description)
+      .argument('<session-id>')
+      .addOption(new Option('--undo', 'lift it again'))
+      .action((sessionId: string, options: { undo?: boolean }) =>
+        runTranscriptsAction({ kind: name, sessionId, undo: options.undo === true }),
+      );
+  }
+  transcripts
+    .command('correct')
+    .description('append a correction to one of your own messages; the original stays, marked')
+    .argument('<session-id>')
+    .argument('<message-id>')
+    .argument('<text>')
+    .action((sessionId: string, messageId: string, text: string) =>
+      runTranscriptsAction({ kind: 'correct', sessionId, messageId, text }),
     );
 
   program
