@@ -318,8 +318,12 @@ async function relayPairs(
     const consent = client.next('consent.request');
     const granted = agent.next('consent.state');
     agent.send('session.join', { sessionId });
-    const { requestId } = (await consent) as { requestId: string };
-    client.send('consent.answer', { requestId, granted: ['chat'], noticeShown: 'benchmark' });
+    const { requestId, notice } = (await consent) as {
+      requestId: string;
+      notice: { text: string };
+    };
+    // The relay only takes consent for the notice it showed: echo it verbatim.
+    client.send('consent.answer', { requestId, granted: ['chat'], noticeShown: notice.text });
     await granted;
 
     // The relay delivers chat as chat.message, naming the sender (each gets its own copy too).
