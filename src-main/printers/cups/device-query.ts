@@ -6,11 +6,11 @@
  */
 import { isPrintoError } from '../../../src-shared/errors.ts';
 import type { Supply } from '../../../src-shared/model/printer.ts';
-import { parsePrinterSupply, suppliesFromMarkers } from '../../../src-shared/printing/supplies.ts';
+import { parsePrinterSupply } from '../../../src-shared/printing/supplies.ts';
 import { IppClient } from '../ipp/client.ts';
 import { IppTransportErrorCode } from '../ipp/transport.ts';
 import type { IppTransport } from '../ipp/transport.ts';
-import { MARKER_ATTRIBUTES } from './mapping.ts';
+import { MARKER_ATTRIBUTES, suppliesFromMarkerAttributes } from './mapping.ts';
 
 /** A device on the local network answers in milliseconds; one that does not is not waited for. */
 export const DEFAULT_DEVICE_QUERY_TIMEOUT_MS = 1_500;
@@ -61,17 +61,7 @@ export async function queryDevice(
       .map((bytes, i) => parsePrinterSupply(decoder.decode(bytes), descriptions[i]));
     return {
       reachable: true,
-      supplies:
-        supplies.length > 0
-          ? supplies
-          : suppliesFromMarkers({
-              names: group.strings('marker-names'),
-              types: group.strings('marker-types'),
-              colors: group.strings('marker-colors'),
-              levels: group.integers('marker-levels'),
-              lowLevels: group.integers('marker-low-levels'),
-              highLevels: group.integers('marker-high-levels'),
-            }),
+      supplies: supplies.length > 0 ? supplies : suppliesFromMarkerAttributes(group),
     };
   } catch (error) {
     if (options.signal?.aborted === true) throw error;

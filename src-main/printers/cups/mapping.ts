@@ -6,7 +6,7 @@ import { PrintoError } from '../../../src-shared/errors.ts';
 import { JobSchema, JobStateSchema } from '../../../src-shared/model/job.ts';
 import type { Job } from '../../../src-shared/model/job.ts';
 import { PrinterSchema, PrinterStateSchema } from '../../../src-shared/model/printer.ts';
-import type { Printer } from '../../../src-shared/model/printer.ts';
+import type { Printer, Supply } from '../../../src-shared/model/printer.ts';
 import { normaliseReasons } from '../../../src-shared/printing/state-reasons.ts';
 import { suppliesFromMarkers } from '../../../src-shared/printing/supplies.ts';
 import type { IppAttributes } from '../ipp/attributes.ts';
@@ -25,6 +25,18 @@ export const MARKER_ATTRIBUTES = [
   'marker-low-levels',
   'marker-high-levels',
 ] as const;
+
+/** Supplies from the marker-* attributes of a queue's or a device's printer group. */
+export function suppliesFromMarkerAttributes(group: IppAttributes): Supply[] {
+  return suppliesFromMarkers({
+    names: group.strings('marker-names'),
+    types: group.strings('marker-types'),
+    colors: group.strings('marker-colors'),
+    levels: group.integers('marker-levels'),
+    lowLevels: group.integers('marker-low-levels'),
+    highLevels: group.integers('marker-high-levels'),
+  });
+}
 
 export const PRINTER_ATTRIBUTES = [
   'printer-name',
@@ -120,14 +132,7 @@ export function printerFromAttributes(group: IppAttributes, endpoint: string): P
     state,
     reasons: normaliseReasons(group.strings('printer-state-reasons'), state),
     stateMessage: nonEmpty(group.string('printer-state-message')),
-    supplies: suppliesFromMarkers({
-      names: group.strings('marker-names'),
-      types: group.strings('marker-types'),
-      colors: group.strings('marker-colors'),
-      levels: group.integers('marker-levels'),
-      lowLevels: group.integers('marker-low-levels'),
-      highLevels: group.integers('marker-high-levels'),
-    }),
+    supplies: suppliesFromMarkerAttributes(group),
     acceptingJobs: group.boolean('printer-is-accepting-jobs') ?? true,
     jobCount: Math.max(0, group.integer('queued-job-count') ?? 0),
   });
