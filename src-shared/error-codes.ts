@@ -98,6 +98,20 @@ export const CLIENT_ERROR_CODES = [
   'transcripts-too-new',
   'transcripts-closed',
   'transcripts-failed',
+  // ClientServices (src-shared/api, src-main/services): the contract's own failures.
+  'service-unknown-method',
+  'service-invalid-arguments',
+  'service-invalid-result',
+  'service-internal-error',
+  'service-disconnected',
+  'support-disabled',
+  'not-enrolled',
+  'support-busy',
+  'consent-not-pending',
+  'action-not-pending',
+  'diagnostics-cancelled',
+  'diagnostics-run-exists',
+  'scope-not-allowed',
 ] as const;
 
 /** Printo Relay and `printo-relay`. */

@@ -65,7 +65,7 @@ export async function runEnroll(options: EnrollCommandOptions): Promise<void> {
     { enrollmentKey: key, deviceName },
     { signal: AbortSignal.timeout(options.timeoutMs) },
   );
-  await saveDeviceCredentials(options.secrets, credentials);
+  await saveDeviceCredentials(options.secrets, credentials, relayUrl);
   // The device secret is never printed: it went to the keyring only.
   options.stdout(
     options.json

@@ -149,6 +149,7 @@ export class AgentRequests {
     let threw = false;
     try {
       result = await handlers.onActionRequest(action, {
+        requestId,
         approve,
         grantedScopes: grant.list,
         signal: entry.controller.signal,

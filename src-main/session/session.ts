@@ -68,6 +68,11 @@ export interface SupportSessionOptions {
   readonly random?: () => number;
   readonly WebSocketImpl?: WebSocketConstructor;
   readonly backoff?: Partial<BackoffOptions>;
+  /**
+   * How long the user has to answer a consent request (policy `consentTimeoutSeconds`); the
+   * relay's own deadline wins when it is sooner. Default: the relay's deadline.
+   */
+  readonly consentTimeoutMs?: number;
 }
 
 /** Where the conversation is, independent of whether a connection is up right now. */
@@ -90,6 +95,7 @@ export class SupportSession {
   private readonly clock: SessionClock;
   private readonly backoff: Backoff;
   private readonly WebSocketImpl: WebSocketConstructor | undefined;
+  private readonly consentTimeoutMs: number;
   private readonly grant = new Grant();
   private readonly requests: AgentRequests;
   private readonly listeners = new Listeners<SessionEvents>();
@@ -142,6 +148,7 @@ export class SupportSession {
       options.random ?? Math.random,
     );
     this.WebSocketImpl = options.WebSocketImpl;
+    this.consentTimeoutMs = options.consentTimeoutMs ?? Number.POSITIVE_INFINITY;
     const { onChat, onState, onEnded, onGrant } = options.callbacks;
     if (onChat !== undefined) this.listeners.on('chat', onChat);
     if (onState !== undefined) this.listeners.on('state', onState);
@@ -151,7 +158,14 @@ export class SupportSession {
       grant: this.grant,
       handlers: options.callbacks,
       reply: (message) => {
-        if (this.phase !== 'ended') this.enqueue(message);
+        if (this.phase === 'ended') return;
+        this.enqueue(message);
+        this.emit(
+          'activity',
+          message.type === 'data.response'
+            ? { type: 'data.sent', payload: message.payload }
+            : { type: 'action.answered', payload: message.payload },
+        );
       },
       fits: (message) =>
         // The envelope around the message is well under 256 bytes.
@@ -254,6 +268,7 @@ export class SupportSession {
     this.grant.revoke(valid);
     this.requests.revoked(valid);
     this.emit('grant', this.grant.list);
+    this.emit('activity', { type: 'consent', decision: 'revoked', scopes: valid });
     this.enqueue({ type: 'consent.revoke', payload: { scopes: valid } });
   }
 
@@ -473,6 +488,7 @@ export class SupportSession {
         if (removed.length > 0) {
           this.requests.revoked(removed);
           this.emit('grant', this.grant.list);
+          this.emit('activity', { type: 'consent', decision: 'revoked', scopes: removed });
         }
         return;
       }
@@ -482,6 +498,12 @@ export class SupportSession {
         this.emit('chat', frame.payload);
         return;
       case 'data.request':
+        this.emit('activity', {
+          type: 'data.requested',
+          requestId: frame.payload.requestId,
+          kind: frame.payload.kind,
+          printers: frame.payload.printers ?? null,
+        });
         void this.requests.data(
           frame.payload.requestId,
           frame.payload.kind,
@@ -489,6 +511,11 @@ export class SupportSession {
         );
         return;
       case 'action.request':
+        this.emit('activity', {
+          type: 'action.proposed',
+          requestId: frame.payload.requestId,
+          action: frame.payload.action,
+        });
         void this.requests.action(frame.payload.requestId, frame.payload.action);
         return;
       case 'session.ended':
@@ -553,7 +580,7 @@ export class SupportSession {
         notice: payload.notice,
         expiresAt: payload.expiresAt,
       },
-      consentDeadlineMs(payload.expiresAt, sentAt),
+      Math.min(consentDeadlineMs(payload.expiresAt, sentAt), this.consentTimeoutMs),
       this.clock,
       controller,
     ).then((outcome) => {
@@ -564,6 +591,13 @@ export class SupportSession {
       this.enqueue({
         type: 'consent.answer',
         payload: { requestId, granted, noticeShown: outcome.noticeShown },
+      });
+      this.emit('activity', {
+        type: 'consent',
+        decision: granted.length > 0 ? 'granted' : outcome.timedOut ? 'timed-out' : 'denied',
+        scopes: granted,
+        requestId,
+        noticeShown: outcome.noticeShown,
       });
       if (granted.length > 0) {
         this.phase = 'active';

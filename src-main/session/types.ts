@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type {
+  ClientMessage,
   ChatMessageSchema,
   DataKind,
   DataSchema,
@@ -85,6 +86,8 @@ export interface ConsentAnswer {
 }
 
 export interface ActionContext {
+  /** The relay's id of this proposal (it names the prompt in the activity feed). */
+  readonly requestId: string;
   /**
    * Call when the user approved, before doing the action: the agent is told `approved` at once.
    * Returns false when the action may no longer be done (the `actions` scope was revoked or the
@@ -141,8 +144,40 @@ export interface RelayError {
   readonly ref?: string;
 }
 
+/**
+ * What happened between the agent and this computer, for the activity feed and the user's own
+ * transcript copy: each request as it arrived, and each answer exactly as it left (redacted).
+ */
+export type SessionActivity =
+  | {
+      readonly type: 'consent';
+      readonly decision: 'granted' | 'denied' | 'timed-out' | 'revoked';
+      readonly scopes: readonly Scope[];
+      /** The consent request answered (absent for a revocation). */
+      readonly requestId?: string;
+      /** The notice the user was shown (absent for a revocation). */
+      readonly noticeShown?: string;
+    }
+  | {
+      readonly type: 'data.requested';
+      readonly requestId: string;
+      readonly kind: DataKind;
+      readonly printers: readonly string[] | null;
+    }
+  | { readonly type: 'data.sent'; readonly payload: DataResponsePayload }
+  | {
+      readonly type: 'action.proposed';
+      readonly requestId: string;
+      readonly action: ProposedAction;
+    }
+  | { readonly type: 'action.answered'; readonly payload: ActionResponsePayload };
+
+export type DataResponsePayload = Extract<ClientMessage, { type: 'data.response' }>['payload'];
+export type ActionResponsePayload = Extract<ClientMessage, { type: 'action.response' }>['payload'];
+
 /** Notifications; subscribe with `session.on(name, listener)`, which returns the unsubscribe. */
 export interface SessionEvents {
+  activity: SessionActivity;
   state: SessionState;
   chat: ChatMessage;
   grant: readonly Scope[];

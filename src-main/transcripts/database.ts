@@ -441,6 +441,8 @@ export class TranscriptDatabase {
         }
         case 'consent': {
           view.consent.push(omitType(entry));
+          // The agent joins after the session began: the receipt of their request names them.
+          if (view.agent === null && entry.agent !== undefined) view.agent = entry.agent;
           break;
         }
         case 'data': {

@@ -55,6 +55,8 @@ export const ConsentEntrySchema = z.strictObject({
   at: isoTime,
   decision: z.enum(['granted', 'denied', 'timed-out', 'revoked']),
   scopes: z.array(ScopeSchema),
+  /** The agent who asked (absent for a revocation). */
+  agent: z.strictObject({ id: z.string(), name: z.string() }).optional(),
   notice: z
     .strictObject({
       text: z.string(),

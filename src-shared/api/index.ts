@@ -1,0 +1,3 @@
+export * from './contract.ts';
+export * from './dispatch.ts';
+export * from './words.ts';
