@@ -55,6 +55,12 @@ export interface CliDependencies {
   readonly transcriptsPath?: string;
   /** The clock of `transcripts` (purges, corrections); default the real one. */
   readonly clock?: () => Date;
+  /** `support`'s terminal; default the process's standard input and output. */
+  readonly terminal?: {
+    readonly input: NodeJS.ReadableStream;
+    readonly output: NodeJS.WritableStream;
+    readonly isTTY: boolean;
+  };
 }
 
 interface GlobalOptions {
@@ -457,6 +463,57 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
     .action((sessionId: string, messageId: string, text: string) =>
       runTranscriptsAction({ kind: 'correct', sessionId, messageId, text }),
     );
+
+  program
+    .command('support')
+    .description(
+      'ask for help: a support session in this terminal, with your consent, chat and proposed fixes',
+    )
+    .addOption(
+      new Option('--description <text>', 'the problem in a few words (asked for otherwise)'),
+    )
+    .action(async (options: { description?: string }) => {
+      const [{ runSupportTerminal }, { openClientServices }] = await Promise.all([
+        import('./support-command.ts'),
+        import('../services/compose.ts'),
+      ]);
+      const services = await openClientServices({
+        shell: 'terminal',
+        system: await getSystem(),
+        policy: deps.policy,
+        secrets: deps.secrets,
+        transcriptsPath: deps.transcriptsPath,
+        onBackgroundError: (error) => {
+          io.stderr(`Printo Help: ${error instanceof Error ? error.message : String(error)}\n`);
+        },
+      });
+      const terminal = deps.terminal ?? {
+        input: process.stdin,
+        output: process.stdout,
+        isTTY: process.stdin.isTTY && process.stdout.isTTY,
+      };
+      // Outside a terminal, Ctrl-C and a service stop arrive as signals.
+      const stop = new AbortController();
+      const onSignal = (): void => {
+        stop.abort();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        exitCode = await runSupportTerminal({
+          services,
+          input: terminal.input,
+          output: terminal.output,
+          terminal: terminal.isTTY,
+          description: options.description,
+          stop: stop.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await services.close('Printo Help was closed.');
+      }
+    });
 
   program
     .command('policy')

@@ -4,8 +4,6 @@
  * (export), erasure, restriction, objection and rectification (correct). What is past its
  * retention period is purged first, so nothing expired is ever shown.
  */
-import { homedir } from 'node:os';
-import { join, isAbsolute } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { PrintoError } from '../../src-shared/errors.ts';
 import type { TranscriptView } from '../../src-shared/model/transcript.ts';
@@ -16,25 +14,8 @@ import { loadTranscriptMasterKey } from '../secrets/transcript-master-key.ts';
 import { openTranscriptStore } from '../transcripts/store.ts';
 import type { TranscriptStore } from '../transcripts/store.ts';
 
-/** Where the client keeps its data: the user's data folder of this OS. */
-export function defaultTranscriptsPath(
-  platform: NodeJS.Platform = process.platform,
-  env: NodeJS.ProcessEnv = process.env,
-  home: string = homedir(),
-): string {
-  const file = 'transcripts.sqlite';
-  if (platform === 'win32') {
-    return join(env['LOCALAPPDATA'] ?? join(home, 'AppData', 'Local'), 'PrintoHelp', file);
-  }
-  if (platform === 'darwin')
-    return join(home, 'Library', 'Application Support', 'Printo Help', file);
-  const data = env['XDG_DATA_HOME'];
-  return join(
-    data !== undefined && isAbsolute(data) ? data : join(home, '.local', 'share'),
-    'printo-help',
-    file,
-  );
-}
+export { defaultTranscriptsPath } from '../transcripts/path.ts';
+import { defaultTranscriptsPath } from '../transcripts/path.ts';
 
 export type TranscriptsAction =
   | { readonly kind: 'list' }

@@ -392,10 +392,8 @@ export class SupportService {
 
   #onConsentRequest(request: ConsentRequest): Promise<ConsentAnswer> {
     const policy = this.#o.policy.current().values;
-    const deadline = Math.min(
-      Date.parse(request.expiresAt),
-      this.#o.clock.now() + policy.consentTimeoutSeconds * 1000,
-    );
+    // On this computer's clock: the library measured the time left on the relay's.
+    const deadline = this.#o.clock.now() + request.answerWithinMs;
     this.#consentAgent.set(request.requestId, request.agent);
     return new Promise((resolve) => {
       this.#consent = {

@@ -571,6 +571,10 @@ export class SupportSession {
     this.consent = { requestId, controller };
     this.phase = 'consent-pending';
     this.reportState();
+    const answerWithinMs = Math.min(
+      consentDeadlineMs(payload.expiresAt, sentAt),
+      this.consentTimeoutMs,
+    );
     void promptConsent(
       this.callbacks.onConsentRequest.bind(this.callbacks),
       {
@@ -579,8 +583,9 @@ export class SupportSession {
         scopes: payload.scopes,
         notice: payload.notice,
         expiresAt: payload.expiresAt,
+        answerWithinMs,
       },
-      Math.min(consentDeadlineMs(payload.expiresAt, sentAt), this.consentTimeoutMs),
+      answerWithinMs,
       this.clock,
       controller,
     ).then((outcome) => {

@@ -74,6 +74,11 @@ export interface ConsentRequest {
   readonly scopes: readonly Scope[];
   readonly notice: TranscriptNotice;
   readonly expiresAt: string;
+  /**
+   * How long the user has to answer, measured when the request arrived (the relay's deadline,
+   * shortened by the app's own); show it as a count-down on this computer's clock.
+   */
+  readonly answerWithinMs: number;
   /** Aborted when the request can no longer be answered (deadline passed, session ended): close the prompt. */
   readonly signal: AbortSignal;
 }

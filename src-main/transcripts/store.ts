@@ -5,6 +5,8 @@
  * docs/privacy.md, "The desktop client's copy".
  */
 import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PrintoError } from '../../src-shared/errors.ts';
 import type {
@@ -77,6 +79,8 @@ function closedError(): PrintoError {
 export async function openTranscriptStore(
   options: TranscriptStoreOptions,
 ): Promise<TranscriptStore> {
+  // The user's data folder may not exist yet on first use; only this user may enter it.
+  await mkdir(dirname(options.path), { recursive: true, mode: 0o700 });
   const init: WorkerInit = {
     path: options.path,
     masterKey: Uint8Array.from(options.masterKey),
