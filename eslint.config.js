@@ -21,7 +21,15 @@ const ANYTHING = '**';
  * relay client, the CLI, the OS keyring for src-main/secrets) and package.json (the app's
  * version, src-main/version.ts).
  */
-const mainPackages = ['zod', 'ws', 'commander', 'picocolors', '@napi-rs/keyring', 'package.json'];
+const mainPackages = [
+  'zod',
+  'ws',
+  'commander',
+  'picocolors',
+  '@napi-rs/keyring',
+  'wrap-ansi',
+  'package.json',
+];
 
 /** @type {import('./eslint/layers.js').Layer[]} */
 const layers = [

@@ -20,6 +20,7 @@ import type {
 import { ServiceCallError } from '../../src-shared/api/dispatch.ts';
 import { SCOPE_WORDS, formatSessionCode } from '../../src-shared/api/words.ts';
 import { ScopeSchema } from '../../src-shared/protocol/v1.ts';
+import wrapAnsi from 'wrap-ansi';
 import type { Scope } from '../../src-shared/protocol/v1.ts';
 
 export interface SupportTerminalOptions {
@@ -166,14 +167,17 @@ export async function runSupportTerminal(options: SupportTerminalOptions): Promi
     resolveDone = resolve;
   });
 
-  /** Prints above the prompt, and redraws the prompt under it. */
-  const say = (text: string): void => {
+  /** Prints above the prompt (word-wrapped to the terminal), and redraws the prompt under it. */
+  const say = (text: string, last = false): void => {
     if (options.terminal) {
       clearLine(output, 0);
       cursorTo(output, 0);
     }
-    output.write(`${text}\n`);
-    if (!finished) rl.prompt(true);
+    const columns = options.terminal ? (output.columns ?? 80) : undefined;
+    const wrapped =
+      columns === undefined ? text : wrapAnsi(text, columns - 1, { hard: true, trim: false });
+    output.write(`${wrapped}\n`);
+    if (!finished && !last) rl.prompt(true);
   };
   const updatePrompt = (): void => {
     const question = questions[0];
@@ -251,7 +255,7 @@ export async function runSupportTerminal(options: SupportTerminalOptions): Promi
         say('The connection to the support relay was lost; reconnecting…');
       }
       if (next.state === 'ended' && next.ended !== null) {
-        say(`The session has ended: ${next.ended.message}`);
+        say(`The session has ended: ${next.ended.message}`, true);
         void finish(0);
         return;
       }

@@ -84,7 +84,8 @@ describe('printo-help support, on a pseudo-terminal', () => {
       await pty.expect(/Describe the problem in a few words: /);
       pty.type('The office printer stopped\r');
       const [, spaced] = await pty.expect(/Your session code: (\d{3} \d{3} \d{3})/);
-      await pty.expect(/Notice: .+\(The relay keeps the chat for \d+ days\.\)/);
+      // Word-wrapped to the terminal's width.
+      await pty.expect(/Notice: [\s\S]+?\(The relay\s+keeps\s+the\s+chat\s+for\s+\d+\s+days\.\)/);
       await pty.expect(/A copy is kept on this computer/);
       await pty.expect(/\[waiting for an agent · code \d{3} \d{3} \d{3}\] > /);
 
@@ -163,6 +164,7 @@ describe('printo-help support, on a pseudo-terminal', () => {
       expect((await agent.next('session.ended')).payload.reason).toBe('ended-by-client');
       await pty.expect(/The session has ended: You ended the session\./);
       expect(await pty.exited).toBe(0);
+      if (process.env['SHOW_PTY'] !== undefined) console.log(await pty.screen());
 
       // The user's own copy: exactly what the agent saw.
       const shown = await printoHelp(['--json', 'transcripts', 'show', sessionId]);

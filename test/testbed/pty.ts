@@ -8,6 +8,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { stripVTControlCharacters } from 'node:util';
+// CommonJS: the named export is on the default one.
+import xterm from '@xterm/headless';
 
 const WAIT_MS = 20_000;
 
@@ -21,9 +23,11 @@ export class PtyProcess {
   /** Where the next `expect` starts reading (in the plain text). */
   #cursor = 0;
   #waiters = new Set<() => void>();
+  readonly #columns: number;
   readonly exited: Promise<number | null>;
 
-  constructor(argv: readonly string[], env: NodeJS.ProcessEnv, columns = 100) {
+  constructor(argv: readonly string[], env: NodeJS.ProcessEnv, columns = 160) {
+    this.#columns = columns;
     const command = argv.map(quote).join(' ');
     // -q: no "Script started" lines; -f: flush at once; -e: exit with the child's code;
     // -E never: the pty echoes what the program echoes, nothing more.
@@ -58,6 +62,29 @@ export class PtyProcess {
   /** Everything shown so far, without escape codes and carriage returns. */
   get text(): string {
     return stripVTControlCharacters(this.#raw).replaceAll('\r', '');
+  }
+
+  /**
+   * The screen as a person sees it now, rendered by xterm.js's headless terminal (prompt redraws,
+   * cursor moves and line erasures applied), the scroll-back included.
+   */
+  async screen(): Promise<string> {
+    const terminal = new xterm.Terminal({
+      cols: this.#columns,
+      rows: 40,
+      scrollback: 1000,
+      allowProposedApi: true,
+    });
+    await new Promise<void>((resolve) => {
+      terminal.write(this.#raw.replaceAll('\n', '\r\n').replaceAll('\r\r\n', '\r\n'), resolve);
+    });
+    const buffer = terminal.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < buffer.length; i++) {
+      lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+    }
+    terminal.dispose();
+    return lines.join('\n').trimEnd();
   }
 
   /** Types text (a trailing `\r` is Enter). */
