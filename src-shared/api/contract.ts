@@ -228,7 +228,11 @@ function method<A extends z.ZodType, R extends z.ZodType>(args: A, result: R, su
 
 export const METHODS = {
   // Printers and jobs
-  'printers.list': method(none, z.array(PrinterSchema), 'The local printers, worst first.'),
+  'printers.list': method(
+    none,
+    z.array(PrinterSchema),
+    'The local printers: state, problems, supplies, jobs.',
+  ),
   'printers.jobs': method(
     z.strictObject({
       printer: printerName.optional(),
