@@ -473,6 +473,12 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
       new Option('--description <text>', 'the problem in a few words (asked for otherwise)'),
     )
     .action(async (options: { description?: string }) => {
+      if (globals().json === true) {
+        throw new UsageError(
+          '`support` is a conversation in the terminal; it has no --json form. Scripts can read the session afterwards with `printo-help --json transcripts show SESSION`.',
+          'conflicting-option',
+        );
+      }
       const [{ runSupportTerminal }, { openClientServices }] = await Promise.all([
         import('./support-command.ts'),
         import('../services/compose.ts'),

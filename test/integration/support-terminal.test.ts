@@ -256,3 +256,11 @@ describe('printo-help support, on a pseudo-terminal', () => {
     }
   });
 });
+
+describe('printo-help support, refused', () => {
+  it('has no --json form (a usage error, as JSON)', async () => {
+    const result = await printoHelp(['--json', 'support']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.err)).toMatchObject({ error: { code: 'conflicting-option' } });
+  });
+});
