@@ -32,6 +32,8 @@ import { consentDeadlineMs, promptConsent } from './consent-prompt.ts';
 import { Grant, canonical } from './grant.ts';
 import { Listeners } from './listeners.ts';
 import type { Listener } from './listeners.ts';
+import { DEFAULT_PROXY_SETTING, proxyFor, relayAgent } from './proxy.ts';
+import type { ProxyEnv, ProxySetting } from './proxy.ts';
 import { relayEndpoints } from './relay-url.ts';
 import { AgentRequests } from './requests.ts';
 import { Sequencing } from './sequencing.ts';
@@ -68,6 +70,10 @@ export interface SupportSessionOptions {
   readonly random?: () => number;
   readonly WebSocketImpl?: WebSocketConstructor;
   readonly backoff?: Partial<BackoffOptions>;
+  /** The policy's `proxy` (src-main/session/proxy.ts); default `system`. */
+  readonly proxy?: ProxySetting | undefined;
+  /** Where `system` reads HTTPS_PROXY and NO_PROXY; default process.env. */
+  readonly env?: ProxyEnv | undefined;
 }
 
 /** Where the conversation is, independent of whether a connection is up right now. */
@@ -90,6 +96,8 @@ export class SupportSession {
   private readonly clock: SessionClock;
   private readonly backoff: Backoff;
   private readonly WebSocketImpl: WebSocketConstructor | undefined;
+  private readonly proxy: ProxySetting;
+  private readonly env: ProxyEnv;
   private readonly grant = new Grant();
   private readonly requests: AgentRequests;
   private readonly listeners = new Listeners<SessionEvents>();
@@ -142,6 +150,10 @@ export class SupportSession {
       options.random ?? Math.random,
     );
     this.WebSocketImpl = options.WebSocketImpl;
+    this.proxy = options.proxy ?? DEFAULT_PROXY_SETTING;
+    this.env = options.env ?? process.env;
+    // A proxy setting that cannot be used fails here, not on every try to connect.
+    proxyFor(this.proxy, this.endpoint, this.env);
     const { onChat, onState, onEnded, onGrant } = options.callbacks;
     if (onChat !== undefined) this.listeners.on('chat', onChat);
     if (onState !== undefined) this.listeners.on('state', onState);
@@ -305,6 +317,7 @@ export class SupportSession {
         },
       },
       this.WebSocketImpl,
+      relayAgent(this.proxy, this.endpoint, this.env),
     );
     this.connection = connection;
   }
