@@ -209,11 +209,9 @@ class SocksAgent extends SocksProxyAgent {
           { hint: HINT, cause: error },
         );
       }
-      if (/rejected|not allowed|failure|unreachable|refused/i.test(message)) {
-        if (!/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT/.test(message)) {
-          throw refused(this.proxyAt, undefined, error);
-        }
-      }
+      // `Socks5 proxy rejected connection - NotAllowed` and the like: the proxy answered, and
+      // said no. Anything else (ECONNREFUSED, a closed socket, a time-out) is not reaching it.
+      if (/proxy rejected/i.test(message)) throw refused(this.proxyAt, undefined, error);
       throw unreachable(this.proxyAt, error);
     }
   }
