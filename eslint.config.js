@@ -18,8 +18,9 @@ const NODE = 'node:**';
 const ANYTHING = '**';
 /**
  * What the desktop client's main process imports from outside src-*: npm packages (schemas, the
- * relay client, the CLI, the OS keyring for src-main/secrets) and package.json (the app's
- * version, src-main/version.ts).
+ * relay client, the CLI, the OS keyring for src-main/secrets, the proxy agents and the proxy
+ * variables' reading for src-main/session/proxy.ts) and package.json (the app's version,
+ * src-main/version.ts).
  */
 const mainPackages = [
   'zod',
@@ -28,6 +29,9 @@ const mainPackages = [
   'picocolors',
   '@napi-rs/keyring',
   'wrap-ansi',
+  'https-proxy-agent',
+  'socks-proxy-agent',
+  'proxy-from-env',
   'package.json',
 ];
 

@@ -88,6 +88,23 @@ export const CLIENT_ERROR_CODES = [
   'session-started',
   'chat-backlog',
   'export-write-failed',
+  // The way to the relay through a proxy (src-main/session/proxy.ts).
+  'proxy-invalid',
+  'proxy-unreachable',
+  'proxy-auth-required',
+  'proxy-refused',
+  // The relay's answers to the device's rights requests (src-main/session/relay-rights.ts): the
+  // relay's own HTTP error codes where they are specific (its `session-on-hold` and `not-found`
+  // are the declared `session-on-hold` and `session-not-found`).
+  'device-auth-failed',
+  'session-open',
+  'message-not-found',
+  'transcript-deleted',
+  'relay-rate-limited',
+  'relay-request-failed',
+  'relay-bad-response',
+  'relay-not-configured',
+  'not-enrolled',
   // The local transcript store (src-main/transcripts).
   'transcripts-wrong-master-key',
   'transcripts-invalid-request',

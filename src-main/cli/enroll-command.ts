@@ -24,6 +24,8 @@ export interface EnrollCommandOptions {
   readonly readStdin: () => Promise<string>;
   readonly secrets: SecretStore;
   readonly policy?: CreatePolicyServiceOptions | undefined;
+  /** Where a `system` proxy is read from (HTTPS_PROXY, NO_PROXY); default process.env. */
+  readonly env?: NodeJS.ProcessEnv | undefined;
 }
 
 export async function runEnroll(options: EnrollCommandOptions): Promise<void> {
@@ -63,7 +65,8 @@ export async function runEnroll(options: EnrollCommandOptions): Promise<void> {
   const credentials = await enroll(
     relayUrl,
     { enrollmentKey: key, deviceName },
-    { signal: AbortSignal.timeout(options.timeoutMs) },
+    // Through the proxy policy says (`system`: the environment's variables).
+    { signal: AbortSignal.timeout(options.timeoutMs), proxy: policy.proxy, env: options.env },
   );
   await saveDeviceCredentials(options.secrets, credentials, relayUrl);
   // The device secret is never printed: it went to the keyring only.

@@ -7,6 +7,7 @@
 import type { CreatePolicyServiceOptions } from '../policy/policy-sources.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { TranscriptsAction } from './transcripts-command.ts';
+import type { RelayTranscriptsAction } from './transcripts-relay-command.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { UsageErrorCode } from '../../src-shared/error-codes.ts';
 import { UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
@@ -61,6 +62,8 @@ export interface CliDependencies {
     readonly output: NodeJS.WritableStream;
     readonly isTTY: boolean;
   };
+  /** The environment a `system` proxy is read from (HTTPS_PROXY, NO_PROXY); default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 interface GlobalOptions {
@@ -390,6 +393,7 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
           readStdin: deps.readStdin ?? readStdin,
           secrets,
           policy: deps.policy,
+          env: deps.env,
         });
       },
     );
@@ -462,6 +466,74 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
     .argument('<text>')
     .action((sessionId: string, messageId: string, text: string) =>
       runTranscriptsAction({ kind: 'correct', sessionId, messageId, text }),
+    );
+
+  const relay = transcripts
+    .command('relay')
+    .description(
+      'your rights over the relay’s copy of this computer’s sessions: list, export, erase, restrict, object, correct',
+    )
+    .addOption(
+      new Option(
+        '--relay <url>',
+        'the relay this computer is enrolled with (default: relayUrl from policy)',
+      ),
+    )
+    .addHelpText(
+      'after',
+      `
+The relay is reached with this computer's credentials from the OS keyring (printo-help enroll),
+through the proxy that policy sets ("system": HTTPS_PROXY, NO_PROXY). --timeout applies to each
+request. Erasure under a legal hold is refused with session-on-hold: nothing is erased, the request
+is recorded.`,
+    );
+  const runRelayAction = async (action: RelayTranscriptsAction): Promise<void> => {
+    const { runRelayTranscripts } = await import('./transcripts-relay-command.ts');
+    const secrets =
+      deps.secrets ?? new (await import('../secrets/keyring-store.ts')).KeyringSecretStore();
+    await runRelayTranscripts({
+      action,
+      relay: relay.opts<{ relay?: string }>().relay,
+      json: globals().json === true,
+      timeoutMs: globals().timeout,
+      stdout: io.stdout,
+      secrets,
+      policy: deps.policy,
+      env: deps.env,
+      ...(deps.clock === undefined ? {} : { now: deps.clock }),
+    });
+  };
+  relay
+    .command('list')
+    .description('the sessions the relay keeps of this computer, with hold, restriction, objection')
+    .action(() => runRelayAction({ kind: 'list' }));
+  relay
+    .command('export')
+    .description('one session as the relay keeps it, or all of them, as JSON')
+    .argument('[session-id]')
+    .addOption(new Option('--out <file>', 'write it to a new file only you can read'))
+    .action((sessionId: string | undefined, options: { out?: string }) =>
+      runRelayAction({ kind: 'export', sessionId, out: options.out }),
+    );
+  for (const [name, description] of [
+    ['erase', 'erase a session at the relay now (refused while it is under a legal hold)'],
+    ['restrict', 'have the relay keep a session but let no agent take a copy of it'],
+    ['object', 'object to any further use of a session by the relay'],
+  ] as const) {
+    relay
+      .command(name)
+      .description(description)
+      .argument('<session-id>')
+      .action((sessionId: string) => runRelayAction({ kind: name, sessionId }));
+  }
+  relay
+    .command('correct')
+    .description('append a correction to one of your own messages at the relay; the original stays')
+    .argument('<session-id>')
+    .argument('<message-id>')
+    .argument('<text>')
+    .action((sessionId: string, messageId: string, text: string) =>
+      runRelayAction({ kind: 'correct', sessionId, messageId, text }),
     );
 
   program

@@ -4,6 +4,7 @@
  * tell fatal errors from retryable ones).
  */
 import { CloseCode } from '../../src-shared/protocol/v1.ts';
+import { isGatewayFailure } from './proxy.ts';
 import type { SessionEndReason } from './types.ts';
 
 export type CloseVerdict =
@@ -17,6 +18,16 @@ export interface CloseInfo {
   readonly httpStatus?: number;
   /** The handshake failed because no `printo-support.v1` subprotocol was agreed. */
   readonly subprotocolRejected?: boolean;
+  /** The proxy on the way to the relay failed the connection (src-main/session/proxy.ts). */
+  readonly proxyFailure?: ProxyFailure;
+}
+
+export interface ProxyFailure {
+  readonly code: 'proxy-auth-required' | 'proxy-refused' | 'proxy-unreachable';
+  /** Names the proxy by scheme, host and port only. */
+  readonly message: string;
+  /** The proxy's answer to CONNECT, when it gave one. */
+  readonly status: number | undefined;
 }
 
 const fatal = (reason: SessionEndReason, message: string): CloseVerdict => ({
@@ -32,6 +43,7 @@ export function classifyClose(info: CloseInfo): CloseVerdict {
       'The relay does not speak this version of the support protocol. Update Printo Help.',
     );
   }
+  if (info.proxyFailure !== undefined) return classifyProxy(info.proxyFailure);
   if (info.httpStatus !== undefined) return classifyHttp(info.httpStatus);
   switch (info.code) {
     case CloseCode.authFailed:
@@ -57,6 +69,19 @@ export function classifyClose(info: CloseInfo): CloseVerdict {
     default:
       return { retry: true, rateLimited: info.code === CloseCode.tryAgainLater };
   }
+}
+
+/**
+ * A proxy that wants credentials will want them on every retry; one that refuses the relay by
+ * rule (403) too. One that cannot reach the relay (502, 503, 504) or cannot be reached is like a
+ * dropped network: the resume window decides.
+ */
+function classifyProxy(failure: ProxyFailure): CloseVerdict {
+  if (failure.code === 'proxy-auth-required') return fatal('proxy-auth-required', failure.message);
+  if (failure.code === 'proxy-refused' && !isGatewayFailure(failure.status)) {
+    return fatal('proxy-refused', failure.message);
+  }
+  return { retry: true, rateLimited: false };
 }
 
 function classifyHttp(status: number): CloseVerdict {

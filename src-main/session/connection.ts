@@ -3,10 +3,12 @@
  * with the device credentials in the upgrade, delivers text frames, watches that the relay is
  * still there, and reports exactly one close with what is known about why.
  */
+import type { Agent } from 'node:http';
 import WebSocket from 'ws';
 import { LIMITS, SUBPROTOCOL } from '../../src-shared/protocol/v1.ts';
 import type { SessionClock } from './clock.ts';
-import type { CloseInfo } from './close-codes.ts';
+import type { CloseInfo, ProxyFailure } from './close-codes.ts';
+import { ProxyError } from './proxy.ts';
 import type { DeviceCredentials } from './types.ts';
 
 export type WebSocketConstructor = typeof WebSocket;
@@ -28,6 +30,7 @@ export class Connection {
   private silenceMs = 0;
   private httpStatus: number | undefined;
   private subprotocolRejected = false;
+  private proxyFailure: ProxyFailure | undefined;
   private closed = false;
 
   constructor(
@@ -36,6 +39,8 @@ export class Connection {
     clock: SessionClock,
     events: ConnectionEvents,
     WebSocketImpl: WebSocketConstructor = WebSocket,
+    /** The way to the relay (src-main/session/proxy.ts, relayAgent): a proxy's, or direct. */
+    agent?: Agent,
   ) {
     this.clock = clock;
     this.events = events;
@@ -51,6 +56,7 @@ export class Connection {
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       // A redirect could carry the Authorization header to another host.
       followRedirects: false,
+      ...(agent === undefined ? {} : { agent }),
     });
     this.socket.on('open', () => {
       this.events.onOpen();
@@ -74,6 +80,10 @@ export class Connection {
     this.socket.on('error', (error) => {
       // ws checks the agreed subprotocol itself and fails the handshake with this text.
       if (/subprotocol/i.test(error.message)) this.subprotocolRejected = true;
+      // The proxy's agent fails the upgrade request with one of these (proxy.ts).
+      if (error instanceof ProxyError) {
+        this.proxyFailure = { code: error.code, message: error.message, status: error.status };
+      }
     });
     this.socket.on('close', (code, reason) => {
       this.finish({ code, reason: reason.toString('utf8') });
@@ -126,6 +136,7 @@ export class Connection {
       ...info,
       ...(this.httpStatus === undefined ? {} : { httpStatus: this.httpStatus }),
       ...(this.subprotocolRejected ? { subprotocolRejected: true } : {}),
+      ...(this.proxyFailure === undefined ? {} : { proxyFailure: this.proxyFailure }),
     });
   }
 }

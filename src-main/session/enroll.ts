@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import { PrintoError } from '../../src-shared/errors.ts';
 import { EnrollResponseSchema } from '../../src-shared/protocol/http.ts';
+import type { ProxyEnv, ProxySetting } from './proxy.ts';
+import { jsonOf, relayRequest } from './relay-http.ts';
+import type { RelayHttpResponse } from './relay-http.ts';
 import { relayEndpoints } from './relay-url.ts';
 import type { DeviceCredentials } from './types.ts';
 
@@ -16,23 +19,21 @@ export interface EnrollRequest {
 
 export interface EnrollOptions {
   readonly signal: AbortSignal;
-  readonly fetch?: typeof fetch;
+  /** The policy's `proxy` (src-main/session/proxy.ts); default `system`. */
+  readonly proxy?: ProxySetting | undefined;
+  /** Where `system` reads HTTPS_PROXY and NO_PROXY; default process.env. */
+  readonly env?: ProxyEnv | undefined;
 }
 
 /** `{ error: { code, message } }` or `{ code, message }` or `{ message }`, whichever the relay sends. */
-async function relayMessage(response: Response): Promise<string | undefined> {
-  try {
-    const body: unknown = await response.json();
-    const parsed = z
-      .union([
-        z.object({ error: z.object({ message: z.string() }) }).transform((b) => b.error.message),
-        z.object({ message: z.string() }).transform((b) => b.message),
-      ])
-      .safeParse(body);
-    return parsed.success ? parsed.data.slice(0, 300) : undefined;
-  } catch {
-    return undefined;
-  }
+function relayMessage(response: RelayHttpResponse): string | undefined {
+  const parsed = z
+    .union([
+      z.object({ error: z.object({ message: z.string() }) }).transform((b) => b.error.message),
+      z.object({ message: z.string() }).transform((b) => b.message),
+    ])
+    .safeParse(jsonOf(response));
+  return parsed.success ? parsed.data.slice(0, 300) : undefined;
 }
 
 export async function enroll(
@@ -49,26 +50,15 @@ export async function enroll(
     });
   }
   if (deviceName === '') throw new PrintoError('enroll-name-missing', 'No device name was given.');
-  const doFetch = options.fetch ?? fetch;
-  let response: Response;
-  try {
-    response = await doFetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ enrollmentKey, deviceName }),
-      // A redirect would resend the enrollment key somewhere we did not check.
-      redirect: 'error',
-      signal: options.signal,
-    });
-  } catch (error) {
-    if (options.signal.aborted) throw error;
-    throw new PrintoError('relay-unreachable', `Cannot reach the relay at ${url.origin}.`, {
-      hint: 'Check the relay address and the network connection, then try again.',
-      cause: error,
-    });
-  }
-  if (!response.ok) {
-    const said = await relayMessage(response);
+  // No redirect is followed (relay-http.ts): one would resend the enrollment key somewhere we
+  // did not check. Unreachable relay or proxy: `relay-unreachable`, `proxy-…` from relayRequest.
+  const response = await relayRequest(
+    url,
+    { method: 'POST', json: { enrollmentKey, deviceName } },
+    options,
+  );
+  if (response.status < 200 || response.status > 299) {
+    const said = relayMessage(response);
     const detail = said === undefined ? '' : ` The relay said: ${said}`;
     if (response.status === 401 || response.status === 403) {
       throw new PrintoError(
@@ -89,13 +79,9 @@ export async function enroll(
       `Enrolment failed with HTTP ${response.status}.${detail}`,
     );
   }
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch (error) {
-    throw new PrintoError('enroll-bad-response', 'The relay’s answer to enrolment is not JSON.', {
-      cause: error,
-    });
+  const body = jsonOf(response);
+  if (body === undefined) {
+    throw new PrintoError('enroll-bad-response', 'The relay’s answer to enrolment is not JSON.');
   }
   const parsed = EnrollResponseSchema.safeParse(body);
   if (!parsed.success) {

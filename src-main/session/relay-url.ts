@@ -10,6 +10,8 @@ export interface RelayEndpoints {
   readonly enroll: URL;
   /** The desktop client's WebSocket endpoint. */
   readonly client: URL;
+  /** The device's rights over the relay's copy of its sessions (`GET` the list; `…/{id}/…`). */
+  readonly deviceSessions: URL;
 }
 
 function isLoopback(hostname: string): boolean {
@@ -71,5 +73,9 @@ export function relayEndpoints(relayUrl: string): RelayEndpoints {
   http.protocol = secure ? 'https:' : 'http:';
   const ws = new URL(base.href);
   ws.protocol = secure ? 'wss:' : 'ws:';
-  return { enroll: new URL('v1/enroll', http), client: new URL('v1/client', ws) };
+  return {
+    enroll: new URL('v1/enroll', http),
+    client: new URL('v1/client', ws),
+    deviceSessions: new URL('v1/device/sessions', http),
+  };
 }

@@ -32,6 +32,8 @@ import { consentDeadlineMs, promptConsent } from './consent-prompt.ts';
 import { Grant, canonical } from './grant.ts';
 import { Listeners } from './listeners.ts';
 import type { Listener } from './listeners.ts';
+import { DEFAULT_PROXY_SETTING, proxyFor, relayAgent } from './proxy.ts';
+import type { ProxyEnv, ProxySetting } from './proxy.ts';
 import { relayEndpoints } from './relay-url.ts';
 import { AgentRequests } from './requests.ts';
 import { Sequencing } from './sequencing.ts';
@@ -73,6 +75,10 @@ export interface SupportSessionOptions {
    * relay's own deadline wins when it is sooner. Default: the relay's deadline.
    */
   readonly consentTimeoutMs?: number;
+  /** The policy's `proxy` (src-main/session/proxy.ts); default `system`. */
+  readonly proxy?: ProxySetting | undefined;
+  /** Where `system` reads HTTPS_PROXY and NO_PROXY; default process.env. */
+  readonly env?: ProxyEnv | undefined;
 }
 
 /** Where the conversation is, independent of whether a connection is up right now. */
@@ -96,6 +102,8 @@ export class SupportSession {
   private readonly backoff: Backoff;
   private readonly WebSocketImpl: WebSocketConstructor | undefined;
   private readonly consentTimeoutMs: number;
+  private readonly proxy: ProxySetting;
+  private readonly env: ProxyEnv;
   private readonly grant = new Grant();
   private readonly requests: AgentRequests;
   private readonly listeners = new Listeners<SessionEvents>();
@@ -149,6 +157,10 @@ export class SupportSession {
     );
     this.WebSocketImpl = options.WebSocketImpl;
     this.consentTimeoutMs = options.consentTimeoutMs ?? Number.POSITIVE_INFINITY;
+    this.proxy = options.proxy ?? DEFAULT_PROXY_SETTING;
+    this.env = options.env ?? process.env;
+    // A proxy setting that cannot be used fails here, not on every try to connect.
+    proxyFor(this.proxy, this.endpoint, this.env);
     const { onChat, onState, onEnded, onGrant } = options.callbacks;
     if (onChat !== undefined) this.listeners.on('chat', onChat);
     if (onState !== undefined) this.listeners.on('state', onState);
@@ -320,6 +332,7 @@ export class SupportSession {
         },
       },
       this.WebSocketImpl,
+      relayAgent(this.proxy, this.endpoint, this.env),
     );
     this.connection = connection;
   }

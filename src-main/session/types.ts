@@ -47,7 +47,11 @@ export type SessionEndReason =
   /** No connection could be made within the resume window, before a session existed. */
   | 'relay-unreachable'
   /** The relay closed for a reason that retrying cannot fix (1008, 1009, 1000 without an end). */
-  | 'closed-by-relay';
+  | 'closed-by-relay'
+  /** The proxy on the way to the relay asks for credentials (407 to CONNECT). */
+  | 'proxy-auth-required'
+  /** The proxy refuses to connect to the relay by rule (403 to CONNECT, a SOCKS refusal). */
+  | 'proxy-refused';
 
 export interface SessionEnd {
   readonly reason: SessionEndReason;

@@ -101,7 +101,10 @@ export const RelayUrlSchema = z
 
 const PROXY_SCHEMES = ['http', 'https', 'socks4', 'socks5'];
 
-/** `system` (the operating system's proxy settings), `none` (direct), or a proxy URL. */
+/**
+ * `system` (the proxy environment variables: HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY), `none`
+ * (direct), or a proxy URL (src-main/session/proxy.ts).
+ */
 export const ProxySchema = z
   .string()
   .trim()
@@ -242,7 +245,7 @@ const DEFINITIONS = {
     default: 'system',
     kind: 'string',
     description:
-      'How to reach the relay: "system" (the operating system\'s proxy settings), "none" (direct), or a proxy such as http://proxy.example.com:3128 or socks5://proxy.example.com:1080.',
+      'How to reach the relay: "system" (the proxy environment variables HTTPS_PROXY, ALL_PROXY and NO_PROXY, on every OS), "none" (direct), or a proxy such as http://proxy.example.com:3128 or socks5://proxy.example.com:1080.',
     machineOnly: false,
     userSettable: true,
   }),

@@ -109,23 +109,27 @@ describe('enroll', () => {
   });
 
   it('refuses plain http to another host before sending anything', async () => {
-    let called = false;
-    const fetchStub: typeof fetch = () => {
-      called = true;
-      return Promise.reject(new Error('must not be called'));
-    };
+    // Anything sent would go to this proxy on loopback, never to relay.example.com.
+    let connections = 0;
+    const proxy = createServer();
+    proxy.on('connection', () => (connections += 1));
+    servers.push(proxy);
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     await expect(
       enroll(
         'http://relay.example.com',
         { enrollmentKey: 'k', deviceName: 'n' },
-        { signal: AbortSignal.timeout(5_000), fetch: fetchStub },
+        {
+          signal: AbortSignal.timeout(5_000),
+          proxy: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        },
       ),
     ).rejects.toSatisfy(
       (error) =>
         isPrintoError(error, 'relay-url-insecure') &&
         error.hint?.includes('https://relay.example.com') === true,
     );
-    expect(called).toBe(false);
+    expect(connections).toBe(0);
   });
 
   it('says the relay cannot be reached when nothing listens', async () => {
