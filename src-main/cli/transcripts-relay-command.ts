@@ -1,7 +1,8 @@
 /**
  * `printo-help transcripts relay …`: the user's rights over the relay's copy of this computer's
  * support sessions (docs/privacy.md §5, docs/protocol.md §2): list, export, erase, restrict,
- * object, correct. The relay is the one policy names (`relayUrl`) or `--relay`; the credentials
+ * object, correct. The relay is `--relay`, the one policy names (`relayUrl`), or the one this
+ * computer enrolled with; the credentials
  * are this computer's own, from the OS keyring; the way there is the policy's `proxy`.
  */
 import { writeFile } from 'node:fs/promises';
@@ -58,16 +59,17 @@ function listLine(s: RelaySessionSummary): string {
 export async function runRelayTranscripts(options: RelayTranscriptsCommandOptions): Promise<void> {
   const { action, stdout, json } = options;
   const policy = (await createPolicyService(options.policy).load()).values;
-  const relayUrl = options.relay ?? policy.relayUrl ?? null;
-  if (relayUrl === null) {
-    throw new PrintoError('relay-not-configured', 'Which relay? None is set by policy.', {
-      hint: 'Give --relay URL (the one this computer was enrolled with), or set relayUrl by policy.',
-    });
-  }
   const credentials = await loadDeviceCredentials(options.secrets);
   if (credentials === null) {
     throw new PrintoError('not-enrolled', 'This computer is not enrolled with a relay.', {
       hint: 'The relay keeps nothing of a computer that never enrolled; `printo-help enroll` enrols it.',
+    });
+  }
+  // The relay named here, by policy, or the one these credentials were issued by.
+  const relayUrl = options.relay ?? policy.relayUrl ?? credentials.relayUrl ?? null;
+  if (relayUrl === null) {
+    throw new PrintoError('relay-not-configured', 'Which relay? None is set by policy.', {
+      hint: 'Give --relay URL (the one this computer was enrolled with), or set relayUrl by policy.',
     });
   }
   const rights = new RelayRights({

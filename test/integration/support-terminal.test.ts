@@ -199,7 +199,18 @@ describe('printo-help support, on a pseudo-terminal', () => {
       expect(validate(document), JSON.stringify(validate.errors)).toBe(true);
 
       // The relay's copy, from the client: listed, and erasure refused under a legal hold.
+      const listed = await printoHelp(['--json', 'transcripts', 'relay', 'list']);
+      expect(listed.err).toBe('');
+      expect(JSON.stringify(JSON.parse(listed.out))).toContain(sessionId);
       relay.store.setLegalHold(sessionId, true, new Date(relay.clock.now()).toISOString());
+      const held = await printoHelp(['--json', 'transcripts', 'relay', 'erase', sessionId]);
+      expect(held.code).toBe(1);
+      expect(JSON.parse(held.err)).toMatchObject({ error: { code: 'session-on-hold' } });
+      expect(relay.store.getSession(sessionId)?.erasedAt ?? null).toBeNull();
+      relay.store.setLegalHold(sessionId, false, new Date(relay.clock.now()).toISOString());
+      const erasedThere = await printoHelp(['--json', 'transcripts', 'relay', 'erase', sessionId]);
+      expect(erasedThere.code).toBe(0);
+      expect(relay.store.getSession(sessionId)?.erasedAt).toBeTruthy();
 
       // Erasure of the local copy leaves no readable trace in the file.
       const database = join(
