@@ -392,10 +392,9 @@ export class SupportService {
 
   #onConsentRequest(request: ConsentRequest): Promise<ConsentAnswer> {
     const policy = this.#o.policy.current().values;
-    const deadline = Math.min(
-      Date.parse(request.expiresAt),
-      this.#o.clock.now() + policy.consentTimeoutSeconds * 1000,
-    );
+    // On this computer's clock: the relay's `expiresAt` is on the relay's, which may differ.
+    const deadline =
+      this.#o.clock.now() + Math.min(request.answerWithinMs, policy.consentTimeoutSeconds * 1000);
     this.#consentAgent.set(request.requestId, request.agent);
     return new Promise((resolve) => {
       this.#consent = {
@@ -404,9 +403,7 @@ export class SupportService {
         scopes: [...request.scopes],
         grantable: request.scopes.filter((s) => policy.allowedScopes.includes(s)),
         notice: request.notice,
-        expiresAt: new Date(
-          Number.isFinite(deadline) ? deadline : this.#o.clock.now(),
-        ).toISOString(),
+        expiresAt: new Date(deadline).toISOString(),
         resolve,
       };
       request.signal.addEventListener('abort', () => {

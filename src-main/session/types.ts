@@ -74,6 +74,13 @@ export interface ConsentRequest {
   readonly scopes: readonly Scope[];
   readonly notice: TranscriptNotice;
   readonly expiresAt: string;
+  /**
+   * How long the user has to answer, from when the handler is called: the relay's deadline
+   * measured on the relay's clock (expiresAt minus the frame's time), capped by the consent
+   * time-out. Show a countdown from this, not from `expiresAt`: this computer's clock may differ
+   * from the relay's.
+   */
+  readonly answerWithinMs: number;
   /** Aborted when the request can no longer be answered (deadline passed, session ended): close the prompt. */
   readonly signal: AbortSignal;
 }
