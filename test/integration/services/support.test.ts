@@ -545,6 +545,110 @@ describe('a whole support session through call()', () => {
   });
 });
 
+describe('the session’s other endings', () => {
+  it('counts the consent deadline on this computer’s clock, and denies when it passes', async () => {
+    const files = policyFiles({
+      relayUrl: relay.url,
+      enrollmentKey: relay.enrollmentKey,
+      consentTimeoutSeconds: 30,
+    });
+    const clock = new ManualClock();
+    const { host } = await start({ files, secrets: new MemorySecretStore(), clock });
+    const changed = new Recorder(host, 'support.changed');
+    const activity = new Recorder(host, 'support.activity');
+    const asked = await host.call('support.ask', { description: 'Nobody answers' });
+    const agent = await agentJoins(asked.code ?? '');
+    const pending = await changed.next((s) => s.consent !== null, 'the consent request');
+    // Policy's 30 s (sooner than the relay's 45 s), from this computer's clock.
+    expect(pending.consent?.expiresAt).toBe(new Date(clock.now() + 30_000).toISOString());
+
+    clock.advance(29_999);
+    expect((await host.call('support.snapshot', {})).consent).not.toBeNull();
+    clock.advance(1);
+    const ended = await changed.next((s) => s.state === 'ended', 'the end');
+    expect(ended).toMatchObject({ consent: null, granted: [] });
+    expect(ended.ended?.reason).toBe('consent-timed-out');
+    expect(await activity.next((a) => a.type === 'consent')).toMatchObject({
+      decision: 'timed-out',
+      scopes: [],
+    });
+    expect((await agent.next('session.ended')).payload.reason).toBe('consent-denied');
+    await until(
+      async () =>
+        (await host.call('transcripts.view', { sessionId: asked.sessionId ?? '' })).end !== null,
+      'the end in the copy',
+    );
+    const view = await host.call('transcripts.view', { sessionId: asked.sessionId ?? '' });
+    expect(view.consent).toMatchObject([{ decision: 'timed-out', scopes: [] }]);
+    expect(view.consent[0]?.agent).toEqual({ id: agent.agentId, name: AGENT_NAME });
+    await close(host);
+  });
+
+  it('withdraws a proposed action when the agent ends the session', async () => {
+    const files = policyFiles({ relayUrl: relay.url, enrollmentKey: relay.enrollmentKey });
+    const { host } = await start({ files, secrets: new MemorySecretStore() });
+    const { agent, asked } = await activeSession(host, ['chat', 'actions']);
+    const changed = new Recorder(host, 'support.changed');
+    agent.send({
+      type: 'action.propose',
+      payload: { action: { id: 'cancel-jobs', printer: 'Lab', jobIds: [1, 2] } },
+    });
+    const proposed = await changed.next((s) => s.actions.length === 1, 'the proposal');
+    expect(proposed.actions[0]?.title).toBe('Cancel 2 jobs on Lab');
+    agent.send({ type: 'session.end', payload: { reason: 'Out of time' } });
+    const ended = await changed.next((s) => s.state === 'ended', 'the end');
+    expect(ended).toMatchObject({ actions: [], ended: { reason: 'ended-by-agent' } });
+    expect(
+      (
+        await rejection(
+          host.call('support.answerAction', {
+            requestId: proposed.actions[0]?.requestId ?? '',
+            approve: true,
+          }),
+        )
+      ).code,
+    ).toBe('action-not-pending');
+    expect((await rejection(host.call('support.chat', { text: 'Still there?' }))).code).toBe(
+      'session-not-active',
+    );
+    await until(
+      async () =>
+        (await host.call('transcripts.view', { sessionId: asked.sessionId ?? '' })).end !== null,
+      'the end in the copy',
+    );
+    const view = await host.call('transcripts.view', { sessionId: asked.sessionId ?? '' });
+    expect(view.end?.reason).toBe('ended-by-agent');
+    expect(view.actions.map((a) => [a.action.id, a.answers])).toEqual([['cancel-jobs', []]]);
+    await close(host);
+  });
+
+  it('withdraws a proposed action when the user revokes `actions`', async () => {
+    const files = policyFiles({ relayUrl: relay.url, enrollmentKey: relay.enrollmentKey });
+    const { host } = await start({ files, secrets: new MemorySecretStore() });
+    const { agent } = await activeSession(host, ['chat', 'actions']);
+    const changed = new Recorder(host, 'support.changed');
+    const ref = agent.send({
+      type: 'action.propose',
+      payload: { action: { id: 'print-test-page', printer: 'Lab' } },
+    });
+    const accepted = await agent.next('request.accepted', (f) => f.payload.ref === ref);
+    await changed.next((s) => s.actions.length === 1, 'the proposal');
+    const revoked = await host.call('support.revoke', { scopes: ['actions'] });
+    expect(revoked).toMatchObject({ state: 'active', granted: ['chat'], actions: [] });
+    expect(
+      (
+        await agent.next(
+          'action.response',
+          (f) => f.payload.requestId === accepted.payload.requestId,
+        )
+      ).payload.outcome,
+    ).toBe('declined');
+    expect(await system.listJobs('Lab', { which: 'all' })).toEqual([]);
+    await host.call('support.end', {});
+    await close(host);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 
 describe('the local copy', () => {
@@ -588,6 +692,73 @@ describe('the local copy', () => {
 
     expect(existsSync(files.transcriptsPath)).toBe(false);
     expect(secrets.snapshot()).toEqual({});
+  });
+
+  it('keeps nothing when policy turns the copy off, and says so first', async () => {
+    const files = policyFiles({
+      relayUrl: relay.url,
+      enrollmentKey: relay.enrollmentKey,
+      allowLocalTranscript: false,
+    });
+    const secrets = new MemorySecretStore();
+    const { host } = await start({ files, secrets });
+    const { agent, asked } = await activeSession(host, ['chat']);
+    expect(asked.localCopy).toEqual({
+      kept: false,
+      reason: expect.stringContaining('administrator') as string,
+    });
+    await host.call('support.chat', { text: 'Is this kept?' });
+    await agent.next('chat.message', (m) => m.payload.from === 'client');
+    await host.call('support.end', {});
+    expect((await host.call('diagnostics.run', { runId: 'off' })).reportId).toBeNull();
+    expect(await host.call('transcripts.list', {})).toEqual([]);
+    await close(host);
+    expect(existsSync(files.transcriptsPath)).toBe(false);
+  });
+
+  it('gives the user their rights over a kept session: correct, restrict, erase', async () => {
+    const files = policyFiles({ relayUrl: relay.url, enrollmentKey: relay.enrollmentKey });
+    const { host } = await start({ files, secrets: new MemorySecretStore() });
+    const { agent, asked } = await activeSession(host, ['chat']);
+    const chats = new Recorder(host, 'support.chat');
+    await host.call('support.chat', { text: 'My name is Alise' });
+    const mine = await chats.next((m) => m.from === 'client', 'my message');
+    await agent.next('chat.message', (m) => m.payload.from === 'client');
+    await host.call('support.end', {});
+    const sessionId = asked.sessionId ?? '';
+    const ref = { type: 'session' as const, sessionId };
+
+    await host.call('transcripts.correct', {
+      sessionId,
+      messageId: mine.messageId,
+      text: 'My name is Alice',
+    });
+    await host.call('transcripts.setFlags', { ref, flags: { restricted: true } });
+    const view = await host.call('transcripts.view', { sessionId });
+    expect(view.flags).toEqual({ restricted: true, objected: false });
+    expect(view.chat[0]).toMatchObject({
+      text: 'My name is Alise',
+      corrected: true,
+      corrections: [{ text: 'My name is Alice' }],
+    });
+    expect(
+      (
+        await rejection(
+          host.call('transcripts.correct', {
+            sessionId,
+            messageId: 'no-such-message',
+            text: 'x',
+          }),
+        )
+      ).code,
+    ).toBe('transcripts-not-found');
+
+    expect(await host.call('transcripts.erase', { ref })).toEqual({ sessions: 1, reports: 0 });
+    expect(await host.call('transcripts.list', {})).toEqual([]);
+    expect((await rejection(host.call('transcripts.view', { sessionId }))).code).toBe(
+      'transcripts-not-found',
+    );
+    await close(host);
   });
 
   it('purges past retention every hour, on an injected clock', async () => {
