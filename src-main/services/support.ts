@@ -96,6 +96,8 @@ export class SupportService {
   #dataRequests = new Map<string, { kind: DataKind; printers: string[] | null }>();
   #localCopy: LocalCopyStatus = { kept: false, reason: null };
   #recorder: Recorder | null = null;
+  /** An ask is enrolling or connecting (no session to check yet). */
+  #asking = false;
   /** Credentials enrolled while the keyring was unusable: kept in memory for this run only. */
   #ephemeral: StoredDeviceCredentials | null = null;
 
@@ -224,7 +226,8 @@ export class SupportService {
     const ended = session?.ended ?? null;
     return {
       state: session?.state ?? 'idle',
-      sessionId: this.#sessionId,
+      // The session is queued (with its id) before ask() has taken the id over.
+      sessionId: this.#sessionId ?? queued?.sessionId ?? null,
       code: queued?.code ?? null,
       codeExpiresAt: queued?.expiresAt ?? null,
       notice: queued?.notice ?? null,
@@ -270,11 +273,25 @@ export class SupportService {
         },
       );
     }
-    if (this.#session !== null && this.#session.state !== 'ended') {
+    // `#asking`: a second ask while the first still enrols or connects (a double click) would
+    // otherwise pass this check too and open a second session on the relay.
+    if (this.#asking || (this.#session !== null && this.#session.state !== 'ended')) {
       throw new PrintoError('support-busy', 'A support session is already open.', {
         hint: 'End it first, or go on in it.',
       });
     }
+    this.#asking = true;
+    try {
+      return await this.#start(description, policy);
+    } finally {
+      this.#asking = false;
+    }
+  }
+
+  async #start(
+    description: string,
+    policy: ReturnType<PolicyService['current']>['values'],
+  ): Promise<SupportSnapshot> {
     const { relayUrl, credentials } = await this.#credentials();
     // Told before consent: whether this computer will keep its own copy.
     this.#localCopy = await this.#o.localCopy.status();
@@ -365,6 +382,9 @@ export class SupportService {
   async end(reason: string | undefined): Promise<SupportSnapshot> {
     const session = this.#session;
     if (session !== null) await session.end(reason);
+    // The user's copy has the end before the caller hears of it: a transcripts call right after
+    // sees the session as ended (the writes go on off the session's path, not off this one).
+    await this.#recorder?.settled();
     return this.snapshot();
   }
 
@@ -392,8 +412,9 @@ export class SupportService {
 
   #onConsentRequest(request: ConsentRequest): Promise<ConsentAnswer> {
     const policy = this.#o.policy.current().values;
-    // On this computer's clock: the library measured the time left on the relay's.
-    const deadline = this.#o.clock.now() + request.answerWithinMs;
+    // On this computer's clock: the relay's `expiresAt` is on the relay's, which may differ.
+    const deadline =
+      this.#o.clock.now() + Math.min(request.answerWithinMs, policy.consentTimeoutSeconds * 1000);
     this.#consentAgent.set(request.requestId, request.agent);
     return new Promise((resolve) => {
       this.#consent = {
@@ -402,9 +423,7 @@ export class SupportService {
         scopes: [...request.scopes],
         grantable: request.scopes.filter((s) => policy.allowedScopes.includes(s)),
         notice: request.notice,
-        expiresAt: new Date(
-          Number.isFinite(deadline) ? deadline : this.#o.clock.now(),
-        ).toISOString(),
+        expiresAt: new Date(deadline).toISOString(),
         resolve,
       };
       request.signal.addEventListener('abort', () => {

@@ -27,7 +27,7 @@ export function consentDeadlineMs(expiresAt: string, sentAt: string): number {
 
 export function promptConsent(
   handler: SessionHandlers['onConsentRequest'],
-  request: Omit<ConsentRequest, 'signal'>,
+  request: Omit<ConsentRequest, 'signal' | 'answerWithinMs'>,
   deadlineMs: number,
   clock: SessionClock,
   controller: AbortController,
@@ -56,7 +56,7 @@ export function promptConsent(
     });
     let answer: Promise<{ granted: readonly Scope[]; noticeShown: string }>;
     try {
-      answer = handler({ ...request, signal: controller.signal });
+      answer = handler({ ...request, answerWithinMs: deadlineMs, signal: controller.signal });
     } catch (error) {
       answer = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

@@ -596,7 +596,6 @@ export class SupportSession {
         scopes: payload.scopes,
         notice: payload.notice,
         expiresAt: payload.expiresAt,
-        answerWithinMs,
       },
       answerWithinMs,
       this.clock,

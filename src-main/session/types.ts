@@ -79,8 +79,10 @@ export interface ConsentRequest {
   readonly notice: TranscriptNotice;
   readonly expiresAt: string;
   /**
-   * How long the user has to answer, measured when the request arrived (the relay's deadline,
-   * shortened by the app's own); show it as a count-down on this computer's clock.
+   * How long the user has to answer, from when the handler is called: the relay's deadline
+   * measured on the relay's clock (expiresAt minus the frame's time), capped by the consent
+   * time-out. Show a countdown from this, not from `expiresAt`: this computer's clock may differ
+   * from the relay's.
    */
   readonly answerWithinMs: number;
   /** Aborted when the request can no longer be answered (deadline passed, session ended): close the prompt. */

@@ -110,6 +110,14 @@ export async function dispatch(
 
 /** A front end's side: an error reply becomes a thrown ServiceCallError; the value is parsed. */
 export function unwrapReply<M extends MethodName>(method: M, reply: unknown): MethodResult<M> {
+  // A transport can hand over anything (a dropped WebSocket frame, a bug): never a TypeError.
+  if (typeof reply !== 'object' || reply === null) {
+    throw new ServiceCallError({
+      code: 'service-invalid-result',
+      message: `${method}: no reply came back.`,
+      hint: null,
+    });
+  }
   const r = reply as CallReply;
   if (!r.ok) {
     const error = ServiceErrorSchema.safeParse(r.error);
