@@ -122,7 +122,6 @@ export const CLIENT_ERROR_CODES = [
   'service-internal-error',
   'service-disconnected',
   'support-disabled',
-  'not-enrolled',
   'support-busy',
   'consent-not-pending',
   'action-not-pending',
