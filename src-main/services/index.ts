@@ -31,6 +31,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { systemClock } from '../session/clock.ts';
 import type { SessionClock } from '../session/clock.ts';
 import type { WebSocketConstructor } from '../session/connection.ts';
+import type { ProxyEnv } from '../session/proxy.ts';
 import { APP_VERSION } from '../version.ts';
 import { EventHub } from './hub.ts';
 import { LocalCopy } from './local-copy.ts';
@@ -50,7 +51,8 @@ export interface ClientServicesOptions {
   readonly clock?: SessionClock;
   readonly deviceName?: string;
   readonly WebSocketImpl?: WebSocketConstructor;
-  readonly fetch?: typeof fetch;
+  /** Where a `system` proxy is read from (HTTPS_PROXY, NO_PROXY); default process.env. */
+  readonly env?: ProxyEnv;
   /** The relay's copy of this computer's sessions (device rights endpoints). */
   readonly relayCopy?: RelayCopy;
   /** Told of failures in the background (the local copy's writes, a purge, the printer watch). */
@@ -167,17 +169,22 @@ export async function createClientServices(
     runDiagnostics: (printers, signal) => diagnose(printers, signal),
     ...(options.deviceName === undefined ? {} : { deviceName: options.deviceName }),
     ...(options.WebSocketImpl === undefined ? {} : { WebSocketImpl: options.WebSocketImpl }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.env === undefined ? {} : { env: options.env }),
     onRecordError: background,
   });
 
-  function relayCopy(): RelayCopy {
-    if (options.relayCopy === undefined) {
-      throw new PrintoError('not-enrolled', 'This computer cannot reach the relay’s copy.', {
-        hint: 'Enrol this computer with the support relay first.',
-      });
-    }
-    return options.relayCopy;
+  /** The relay's copy: the port given, or the rights client with this computer's credentials. */
+  async function relayCopy(): Promise<RelayCopy> {
+    if (options.relayCopy !== undefined) return options.relayCopy;
+    const rights = await support.relayRights();
+    return {
+      list: async () => ({ sessions: [...(await rights.list())] }),
+      export: (sessionId) => rights.export(sessionId),
+      erase: (sessionId) => rights.erase(sessionId),
+      right: (sessionId, right) =>
+        right === 'restriction' ? rights.restrict(sessionId) : rights.object(sessionId),
+      correct: (sessionId, { messageId, text }) => rights.correct(sessionId, messageId, text),
+    };
   }
 
   const settingsChanged = (): void => {
@@ -320,12 +327,12 @@ export async function createClientServices(
     },
 
     // The relay's copy
-    'relayCopy.list': () => relayCopy().list(),
-    'relayCopy.export': ({ sessionId }) => relayCopy().export(sessionId),
-    'relayCopy.erase': ({ sessionId }) => relayCopy().erase(sessionId),
-    'relayCopy.right': ({ sessionId, right }) => relayCopy().right(sessionId, right),
-    'relayCopy.correct': ({ sessionId, messageId, text }) =>
-      relayCopy().correct(sessionId, { messageId, text }),
+    'relayCopy.list': async () => (await relayCopy()).list(),
+    'relayCopy.export': async ({ sessionId }) => (await relayCopy()).export(sessionId),
+    'relayCopy.erase': async ({ sessionId }) => (await relayCopy()).erase(sessionId),
+    'relayCopy.right': async ({ sessionId, right }) => (await relayCopy()).right(sessionId, right),
+    'relayCopy.correct': async ({ sessionId, messageId, text }) =>
+      (await relayCopy()).correct(sessionId, { messageId, text }),
 
     // Settings
     'settings.get': () => Promise.resolve(policy.current().report),

@@ -37,6 +37,8 @@ import type { StoredDeviceCredentials } from '../secrets/device-credentials.ts';
 import { secretStoreStatus } from '../secrets/status.ts';
 import type { SessionClock } from '../session/clock.ts';
 import { enroll } from '../session/enroll.ts';
+import type { ProxyEnv } from '../session/proxy.ts';
+import { RelayRights } from '../session/relay-rights.ts';
 import type { WebSocketConstructor } from '../session/connection.ts';
 import { SupportSession } from '../session/session.ts';
 import type {
@@ -69,7 +71,8 @@ export interface SupportServiceOptions {
   ) => Promise<DiagnosticsReport>;
   readonly deviceName?: string;
   readonly WebSocketImpl?: WebSocketConstructor;
-  readonly fetch?: typeof fetch;
+  /** Where a `system` proxy is read from (HTTPS_PROXY, NO_PROXY); default process.env. */
+  readonly env?: ProxyEnv | undefined;
   /** Told when the local copy could not be written (the session goes on). */
   readonly onRecordError?: (error: unknown) => void;
 }
@@ -164,7 +167,8 @@ export class SupportService {
       { enrollmentKey: key, deviceName },
       {
         signal: AbortSignal.timeout(ENROLL_TIMEOUT_MS),
-        ...(this.#o.fetch === undefined ? {} : { fetch: this.#o.fetch }),
+        proxy: this.#o.policy.current().values.proxy,
+        env: this.#o.env,
       },
     );
     try {
@@ -215,6 +219,32 @@ export class SupportService {
         this.#o.deviceName ?? hostname(),
       ),
     };
+  }
+
+  /**
+   * The relay's copy of this computer's sessions, reached with the stored credentials (never
+   * enrolling for it: a computer that never enrolled has nothing there).
+   */
+  async relayRights(): Promise<RelayRights> {
+    const policy = this.#o.policy.current().values;
+    const stored = (await loadDeviceCredentials(this.#o.secrets)) ?? this.#ephemeral;
+    if (stored === null) {
+      throw new PrintoError('not-enrolled', 'This computer is not enrolled with a relay.', {
+        hint: 'The relay keeps nothing of a computer that never enrolled.',
+      });
+    }
+    const relayUrl = policy.relayUrl ?? stored.relayUrl ?? null;
+    if (relayUrl === null) {
+      throw new PrintoError('relay-not-configured', 'Which relay? None is set by policy.', {
+        hint: 'Your IT department sets the relay (relayUrl) by policy.',
+      });
+    }
+    return new RelayRights({
+      relayUrl,
+      credentials: { deviceId: stored.deviceId, deviceSecret: stored.deviceSecret },
+      proxy: policy.proxy,
+      env: this.#o.env,
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -302,6 +332,8 @@ export class SupportService {
       deviceName: this.#o.deviceName ?? hostname(),
       clock: this.#o.clock,
       consentTimeoutMs: policy.consentTimeoutSeconds * 1000,
+      proxy: policy.proxy,
+      env: this.#o.env,
       ...(this.#o.WebSocketImpl === undefined ? {} : { WebSocketImpl: this.#o.WebSocketImpl }),
       callbacks: {
         onConsentRequest: (request) => this.#onConsentRequest(request),

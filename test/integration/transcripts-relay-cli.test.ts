@@ -244,8 +244,11 @@ describe('printo-help transcripts relay', () => {
     expect(notEnrolled).toBe(1);
     expect(JSON.parse(err)).toMatchObject({ error: { code: 'not-enrolled' } });
     err = '';
+    // Credentials stored without their relay (as earlier versions stored them), and no policy.
+    const oldCredentials = new MemorySecretStore();
+    await saveDeviceCredentials(oldCredentials, mine.credentials);
     const noRelay = await runCli(['--json', 'transcripts', 'relay', 'list'], io, {
-      secrets: new MemorySecretStore(),
+      secrets: oldCredentials,
       policy: policy({}),
     });
     expect(noRelay).toBe(1);

@@ -831,3 +831,49 @@ describe('the local copy', () => {
     await close(later.host);
   });
 });
+
+describe('the relay’s copy, through relayCopy.*', () => {
+  it('lists, restricts, objects, corrects and exports this computer’s sessions; erasure waits for a legal hold', async () => {
+    const files = policyFiles({ relayUrl: relay.url, enrollmentKey: relay.enrollmentKey });
+    const secrets = new MemorySecretStore();
+    const { host } = await start({ files, secrets });
+    // Nothing there before this computer enrolled.
+    expect((await rejection(host.call('relayCopy.list', {}))).code).toBe('not-enrolled');
+
+    const { agent, asked } = await activeSession(host, ['chat']);
+    const sessionId = asked.sessionId ?? '';
+    const mine = new Recorder(host, 'support.chat');
+    const { ref } = await host.call('support.chat', { text: 'Tray 2 is emtpy' });
+    const own = await mine.next((m) => m.ref === ref, 'the user’s own message back');
+    mine.stop();
+    await host.call('support.end', {});
+    await agent.next('session.ended');
+
+    const listed = await host.call('relayCopy.list', {});
+    expect(listed.sessions.map((x) => x.id)).toContain(sessionId);
+    expect(await host.call('relayCopy.right', { sessionId, right: 'restriction' })).toMatchObject({
+      sessionId,
+      right: 'restriction',
+    });
+    await host.call('relayCopy.right', { sessionId, right: 'objection' });
+    await host.call('relayCopy.correct', {
+      sessionId,
+      messageId: own.messageId,
+      text: 'Tray 2 is empty',
+    });
+    const exported = await host.call('relayCopy.export', { sessionId });
+    expect(exported.session.id).toBe(sessionId);
+    expect(exported.corrections.map((c) => c.text)).toEqual(['Tray 2 is empty']);
+    const after = (await host.call('relayCopy.list', {})).sessions.find((x) => x.id === sessionId);
+    expect(after).toMatchObject({ restricted: true, objected: true });
+
+    relay.store.setLegalHold(sessionId, true, new Date(relay.clock.now()).toISOString());
+    const held = await rejection(host.call('relayCopy.erase', { sessionId }));
+    expect(held.code).toBe('session-on-hold');
+    expect(relay.store.getSession(sessionId)?.erasedAt ?? null).toBeNull();
+    relay.store.setLegalHold(sessionId, false, new Date(relay.clock.now()).toISOString());
+    expect((await host.call('relayCopy.erase', { sessionId })).sessionId).toBe(sessionId);
+    expect(relay.store.getSession(sessionId)?.erasedAt).toBeTruthy();
+    await close(host);
+  });
+});
