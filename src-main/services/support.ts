@@ -259,7 +259,7 @@ export class SupportService {
       // The session is queued (with its id) before ask() has taken the id over.
       sessionId: this.#sessionId ?? queued?.sessionId ?? null,
       code: queued?.code ?? null,
-      codeExpiresAt: queued?.expiresAt ?? null,
+      codeExpiresAt: queued === null ? null : new Date(queued.validUntil).toISOString(),
       notice: queued?.notice ?? null,
       agent: this.#agent,
       granted: [...(session?.grantedScopes ?? [])],

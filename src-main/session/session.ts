@@ -489,7 +489,7 @@ export class SupportSession {
       case 'ack':
         return;
       case 'help.queued':
-        this.helpQueued(frame.payload);
+        this.helpQueued(frame.payload, frame.ts);
         return;
       case 'consent.request':
         this.consentRequest(frame.payload, frame.ts);
@@ -549,6 +549,7 @@ export class SupportSession {
 
   private helpQueued(
     payload: Extract<RelayToClientMessage, { type: 'help.queued' }>['payload'],
+    sentAt: string,
   ): void {
     if (this.ask === null || this.resume !== null) return;
     this.resume = { sessionId: payload.sessionId, token: payload.resumeToken };
@@ -556,6 +557,9 @@ export class SupportSession {
       sessionId: payload.sessionId,
       code: payload.code,
       expiresAt: payload.expiresAt,
+      // Measured on the relay's clock, counted on this one's: the two may differ.
+      validUntil:
+        this.clock.now() + Math.max(0, Date.parse(payload.expiresAt) - Date.parse(sentAt) || 0),
       notice: payload.notice,
     };
     const { resolve } = this.ask;

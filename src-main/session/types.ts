@@ -67,6 +67,11 @@ export interface QueuedSession {
   /** 9 digits, sent without spaces; show as `123 456 789`. */
   readonly code: string;
   readonly expiresAt: string;
+  /**
+   * When the code stops working, on this computer's clock (ms since the epoch): `expiresAt` is
+   * the relay's time, and the two clocks may differ. Show this one.
+   */
+  readonly validUntil: number;
   /** The transcript notice and its retention period, to show while waiting. */
   readonly notice: TranscriptNotice;
 }

@@ -114,6 +114,7 @@ export const SupportSnapshotSchema = z.strictObject({
   sessionId: z.string().nullable(),
   /** 9 digits; show as `123 456 789`. */
   code: z.string().nullable(),
+  /** When the code stops working, on this computer’s clock. */
   codeExpiresAt: isoTime.nullable(),
   notice: TranscriptNoticeSchema.nullable(),
   agent: AgentInfoSchema.nullable(),

@@ -43,9 +43,11 @@ async function harness(options: {
   decide?: Parameters<typeof handlers>[0];
   onActionRequest?: SessionHandlers['onActionRequest'];
   credentials?: typeof CREDENTIALS;
+  /** How far the relay's clock is ahead of this computer's (negative: behind). */
+  relayClockOffsetMs?: number;
 }): Promise<Harness> {
   const clock = new ManualClock();
-  const relay = await ScriptedRelay.start(() => clock.now());
+  const relay = await ScriptedRelay.start(() => clock.now() + (options.relayClockOffsetMs ?? 0));
   const consent = grants(options.granted ?? ['chat']);
   const work = handlers(options.decide);
   const states: SessionState[] = [];
@@ -88,12 +90,13 @@ async function queue(h: Harness): Promise<RelayPeer> {
   const request = await peer.expect('help.request');
   expect(request.seq).toBe(1);
   expect(request.payload.description).toBe('The office printer prints blank pages');
+  const relayNow = h.relay.clock();
   peer.send({
     type: 'help.queued',
     payload: {
       sessionId: SESSION_ID,
       code: '482913057',
-      expiresAt: new Date(h.clock.now() + 600_000).toISOString(),
+      expiresAt: new Date(relayNow + 600_000).toISOString(),
       resumeToken: RESUME_TOKEN,
       notice: NOTICE,
     },
@@ -101,7 +104,9 @@ async function queue(h: Harness): Promise<RelayPeer> {
   await expect(asked).resolves.toEqual({
     sessionId: SESSION_ID,
     code: '482913057',
-    expiresAt: new Date(h.clock.now() + 600_000).toISOString(),
+    expiresAt: new Date(relayNow + 600_000).toISOString(),
+    // Ten minutes from now on this computer's clock, whatever the relay's says.
+    validUntil: h.clock.now() + 600_000,
     notice: NOTICE,
   });
   expect(h.session.state).toBe('waiting');
@@ -143,6 +148,15 @@ async function activate(h: Harness, scopes: readonly Scope[] = ALL_SCOPES): Prom
   expect(h.session.state).toBe('active');
   return peer;
 }
+
+describe('SupportSession, clocks', () => {
+  it('counts the code’s ten minutes on this computer’s clock when the relay’s is a week behind', async () => {
+    const h = await harness({ relayClockOffsetMs: -7 * 24 * 3_600_000 });
+    // queue() checks validUntil against this computer's clock.
+    await queue(h);
+    expect(h.session.queued?.validUntil).toBe(h.clock.now() + 600_000);
+  });
+});
 
 describe('SupportSession, one whole session against a scripted relay', () => {
   it('asks, gets consent narrowed, answers inside the grant, refuses outside it, chats, revokes and ends', async () => {
