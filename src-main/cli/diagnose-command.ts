@@ -8,6 +8,7 @@ import { allChecks } from '../diagnostics/checks/index.ts';
 import { createDiagnosticsEnvironment } from '../diagnostics/environment.ts';
 import { runDiagnostics } from '../diagnostics/runner.ts';
 import type { PrinterSystem } from '../printers/printer-system.ts';
+import { loadWideWidths } from '../../src-shared/text/table.ts';
 import { progressReporter, renderReport } from './diagnose-format.ts';
 import type { CliIo } from './printo-help.ts';
 
@@ -40,6 +41,8 @@ export async function runDiagnose(options: {
   readonly now?: () => number;
 }): Promise<number> {
   const { io, names, timeoutMs } = options;
+  // Printer names and messages in any script, on the progress line and in the report.
+  await loadWideWidths();
   const scopes = options.share === undefined ? undefined : parseScopes(options.share);
   const env = createDiagnosticsEnvironment(
     options.system,

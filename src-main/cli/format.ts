@@ -8,7 +8,7 @@ import {
   stateMessageWorthShowing,
 } from '../../src-shared/printing/labels.ts';
 import type { PrinterStatus } from '../../src-shared/printing/labels.ts';
-import { renderTable } from '../../src-shared/text/table.ts';
+import { loadWidthsFor, renderTable } from '../../src-shared/text/table.ts';
 
 export interface Style {
   readonly color: boolean;
@@ -49,7 +49,8 @@ function toneColor(tone: PrinterStatus['tone']): (colors: Colors) => (text: stri
   return tone === 'error' ? (c) => c.red : tone === 'warning' ? (c) => c.yellow : (c) => c.green;
 }
 
-export function printersTable(printers: readonly Printer[], style: Style): string {
+export async function printersTable(printers: readonly Printer[], style: Style): Promise<string> {
+  await loadWidthsFor([JSON.stringify(printers)]);
   if (printers.length === 0) return 'No printers are set up on this computer.';
   const rows = printers.map((printer) => {
     const status = printerStatus(printer);
@@ -109,7 +110,8 @@ export function pagesText(job: Pick<Job, 'pages' | 'pagesCompleted'>): string {
   return done > 0 ? `${done} printed` : '';
 }
 
-export function jobsTable(jobs: readonly Job[], style: Style): string {
+export async function jobsTable(jobs: readonly Job[], style: Style): Promise<string> {
+  await loadWidthsFor([JSON.stringify(jobs)]);
   if (jobs.length === 0) return 'No jobs.';
   const attention = painter(style, (c) => c.yellow);
   return renderTable(

@@ -10,7 +10,7 @@ import type {
   PolicySourceKind,
   PolicySourceStatus,
 } from '../../src-shared/model/policy.ts';
-import { renderTable } from '../../src-shared/text/table.ts';
+import { loadWidthsFor, renderTable } from '../../src-shared/text/table.ts';
 import type { PolicyService } from './effective.ts';
 import { createPolicyService, type CreatePolicyServiceOptions } from './policy-sources.ts';
 
@@ -123,5 +123,7 @@ export interface PolicyCommandOptions extends CreatePolicyServiceOptions {
 export async function policyCommand(options: PolicyCommandOptions): Promise<string> {
   const service = options.service ?? createPolicyService(options);
   const { report } = await service.load();
-  return options.json ? policyReportJson(report) : formatPolicyReport(report, options);
+  if (options.json) return policyReportJson(report);
+  await loadWidthsFor([JSON.stringify(report)]);
+  return formatPolicyReport(report, options);
 }

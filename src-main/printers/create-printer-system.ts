@@ -1,12 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CupsPrinterSystem } from './cups/cups-printer-system.ts';
-import { DEFAULT_DEVICE_QUERY_TIMEOUT_MS } from './cups/device-query.ts';
 import type { PrinterSystem } from './printer-system.ts';
-import {
-  ChildProcessPowerShellRunner,
-  windowsScriptDirectory,
-} from './windows/powershell-runner.ts';
-import { WindowsPrinterSystem } from './windows/windows-printer-system.ts';
 
 export interface CreatePrinterSystemOptions {
   /** Per-request time-out in milliseconds. */
@@ -23,12 +16,20 @@ export interface CreatePrinterSystemOptions {
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The print system of this computer: the Windows spooler on Windows, CUPS elsewhere. */
-export function createPrinterSystem(
+/**
+ * The print system of this computer: the Windows spooler on Windows, CUPS elsewhere. Only that
+ * adapter is loaded (the other one's code and schemas cost a command-line tool's start-up).
+ */
+export async function createPrinterSystem(
   options: CreatePrinterSystemOptions = {},
-): PrinterSystem & { close?: () => void } {
+): Promise<PrinterSystem & { close?: () => void }> {
   const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
   if ((options.platform ?? process.platform) === 'win32') {
+    const [{ ChildProcessPowerShellRunner, windowsScriptDirectory }, { WindowsPrinterSystem }] =
+      await Promise.all([
+        import('./windows/powershell-runner.ts'),
+        import('./windows/windows-printer-system.ts'),
+      ]);
     const runner = new ChildProcessPowerShellRunner({
       scriptDirectory: windowsScriptDirectory({
         resourcesPath: options.resourcesPath,
@@ -38,6 +39,10 @@ export function createPrinterSystem(
     });
     return new WindowsPrinterSystem({ runner });
   }
+  const [{ CupsPrinterSystem }, { DEFAULT_DEVICE_QUERY_TIMEOUT_MS }] = await Promise.all([
+    import('./cups/cups-printer-system.ts'),
+    import('./cups/device-query.ts'),
+  ]);
   return new CupsPrinterSystem({
     ...timeout,
     ...(options.queryDevices === false

@@ -26,12 +26,19 @@
  * `proxy-invalid` (a variable that is not a proxy URL). A proxy's user name and password (which a
  * variable may hold) never appear in a message: only its scheme, host and port.
  */
-import http from 'node:http';
+import { createRequire } from 'node:module';
+import type * as Http from 'node:http';
 import https from 'node:https';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { PrintoError } from '../../src-shared/errors.ts';
+
+/*
+ * Required, not imported: ESM's facade of node:http reads every export, and one of them loads
+ * Node's bundled undici (~30 ms of every start-up, bench/cli-startup.ts); require does not.
+ */
+const http = createRequire(import.meta.url)('node:http') as typeof Http;
 
 /** The policy value: `system`, `none` or a proxy URL (src-shared/model/policy.ts, ProxySchema). */
 export type ProxySetting = string;
@@ -162,7 +169,7 @@ export function isGatewayFailure(status: number | undefined): boolean {
 /** CONNECT through an http(s) proxy; any answer but 200 fails the request with a PrintoError. */
 class TunnelAgent extends HttpsProxyAgent<string> {
   override async connect(
-    request: http.ClientRequest,
+    request: Http.ClientRequest,
     options: Parameters<HttpsProxyAgent<string>['connect']>[1],
   ) {
     let status: number | undefined;
@@ -195,7 +202,7 @@ class SocksAgent extends SocksProxyAgent {
   }
 
   override async connect(
-    request: http.ClientRequest,
+    request: Http.ClientRequest,
     options: Parameters<SocksProxyAgent['connect']>[1],
   ) {
     try {
@@ -222,7 +229,7 @@ class SocksAgent extends SocksProxyAgent {
  * direct one — not Node's global agent, which NODE_USE_ENV_PROXY can turn into a proxied one
  * behind a `none`.
  */
-export function relayAgent(setting: ProxySetting, target: URL, env: ProxyEnv): http.Agent {
+export function relayAgent(setting: ProxySetting, target: URL, env: ProxyEnv): Http.Agent {
   const proxy = proxyFor(setting, target, env);
   const secure = target.protocol === 'https:' || target.protocol === 'wss:';
   if (proxy === null) return secure ? new https.Agent() : new http.Agent();

@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PrintoError, UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
-import { renderTable } from '../../src-shared/text/table.ts';
+import { loadWideWidths, renderTable } from '../../src-shared/text/table.ts';
 import type { Clock } from '../server/contracts.ts';
 import { adminSocketPath, startAdminSocket } from '../server/admin-socket.ts';
 import { startRelayWithSessions } from '../server/compose.ts';
@@ -814,6 +814,8 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
       program.outputHelp({ error: true });
       return ExitCode.Usage;
     }
+    // Names in any script in the tables (organisations, devices, agents).
+    if (!argv.includes('--version') && !argv.includes('-V')) await loadWideWidths();
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     exitCode = reportCliError('printo-relay', error, {

@@ -3,12 +3,14 @@
  * width the caller passes (a terminal's columns; none for a pipe or a file). Long cells are cut
  * with `…` or wrapped, per column; no line ends in spaces, so a table that fits in 80 columns
  * never draws blank lines on an 80-column terminal. Widths are display cells: CJK and emoji take
- * two (string-width, which follows Unicode's East Asian Width and emoji presentation).
+ * two (string-width, which follows Unicode's East Asian Width and emoji presentation). string-width
+ * compiles its Unicode tables when it loads (~30 ms, at every start of a command-line tool), so it
+ * is loaded only when some text needs it: callers `await loadWidthsFor(texts)` (or
+ * `loadWideWidths()`) before laying text out.
  *
  * Colour is the caller's: a cell may carry a `paint` function that is applied to its text after
  * layout, so that escape codes are never measured, cut or wrapped.
  */
-import stringWidth from 'string-width';
 
 export interface TableColumn {
   readonly header: string;
@@ -38,7 +40,12 @@ const ELLIPSIS = '…';
 /** `Sec…`: still a hint of what was there. */
 const LAST_RESORT_WIDTH = 4;
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Made on first use: ICU's segmentation data costs milliseconds, and most cells are ASCII. */
+let segmenter: Intl.Segmenter | null = null;
+function graphemes(text: string): Intl.Segments {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenter.segment(text);
+}
 
 /**
  * Control characters (a job name is whatever the submitting program wrote) would move the cursor,
@@ -49,11 +56,40 @@ export function cleanCell(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
-/** Width of `text` in terminal cells. */
+/** Characters one terminal cell wide each (test/unit/text checks them against string-width). */
+export const NARROW = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e]*$/;
+
+let wideWidth: ((text: string) => number) | null = null;
+
+/** Loads the Unicode width tables now (a command about to draw arbitrary text). */
+export async function loadWideWidths(): Promise<void> {
+  wideWidth ??= (await import('string-width')).default;
+}
+
+/** Loads the Unicode width tables if any of `texts` needs them (one cell per unit otherwise). */
+export async function loadWidthsFor(texts: Iterable<string>): Promise<void> {
+  if (wideWidth !== null) return;
+  for (const text of texts) {
+    if (!NARROW.test(text)) {
+      await loadWideWidths();
+      return;
+    }
+  }
+}
+
+/**
+ * Width of `text` in terminal cells. Before the tables are loaded, text outside NARROW counts one
+ * cell per grapheme: close for most scripts, short for CJK and emoji — the reason callers load
+ * the tables first.
+ */
 export function displayWidth(text: string): number {
-  // Most cells are printable ASCII, one cell per character: skip the Unicode tables (their
-  // regular expressions compile on first use, a cost at every start of a command-line tool).
-  return /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text);
+  // Most cells are printable ASCII, Latin letters and common punctuation (`…`, `—`, `·`), one
+  // cell per UTF-16 unit: skip the Unicode tables (their regular expressions compile on first
+  // use, ~30 ms at every start of a command-line tool). NARROW leaves out what is not one cell:
+  // the soft hyphen, combining marks (U+0300–U+036F) and the zero-width and bidi controls.
+  if (NARROW.test(text)) return text.length;
+  if (wideWidth !== null) return wideWidth(text);
+  return Array.from(graphemes(text)).length;
 }
 
 /** `text` cut to at most `width` cells, ending in `…` when anything was cut. */
@@ -62,7 +98,7 @@ export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
   let out = '';
   let used = 0;
-  for (const { segment } of graphemes.segment(text)) {
+  for (const { segment } of graphemes(text)) {
     const w = displayWidth(segment);
     if (used + w > width - 1) break;
     out += segment;

@@ -4,10 +4,17 @@
  * responses are size-capped, and failures become `PrintoError`s with stable codes.
  */
 import { createHash } from 'node:crypto';
-import http from 'node:http';
+import { createRequire } from 'node:module';
+import type * as Http from 'node:http';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { PrintoError } from '../../../src-shared/errors.ts';
+
+/*
+ * Required, not imported: ESM's facade of node:http reads every export, and one of them loads
+ * Node's bundled undici (~30 ms of every start-up, bench/cli-startup.ts); require does not.
+ */
+const http = createRequire(import.meta.url)('node:http') as typeof Http;
 
 export type IppEndpoint =
   | {
@@ -244,7 +251,7 @@ export class IppTransport {
         else reject(error ?? new Error('IPP request failed'));
       };
 
-      const headers: http.OutgoingHttpHeaders = {
+      const headers: Http.OutgoingHttpHeaders = {
         'Content-Type': 'application/ipp',
         'Content-Length': body.byteLength,
         Host:
@@ -253,8 +260,8 @@ export class IppTransport {
             : `${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`,
         Accept: 'application/ipp',
       };
-      const base: http.RequestOptions = { method: 'POST', path: endpoint.path, headers };
-      let requestOptions: http.RequestOptions;
+      const base: Http.RequestOptions = { method: 'POST', path: endpoint.path, headers };
+      let requestOptions: Http.RequestOptions;
       if (endpoint.kind === 'unix') {
         requestOptions = { ...base, socketPath: endpoint.socketPath, agent: this.agent };
       } else if (endpoint.tls) {

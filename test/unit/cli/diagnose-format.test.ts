@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadWideWidths } from '../../../src-shared/text/table.ts';
 import type { CheckResult, DiagnosticsReport } from '../../../src-shared/model/diagnostics.ts';
 import { progressReporter, renderReport } from '../../../src-main/cli/diagnose-format.ts';
 import type { ProgressEvent } from '../../../src-main/diagnostics/runner.ts';
+
+// The Unicode width tables, as every command that draws a table loads them first.
+beforeAll(loadWideWidths);
 
 const result = (over: Partial<CheckResult> & { checkId: string }): CheckResult =>
   ({

@@ -1,10 +1,14 @@
 /** printo-help's tables as a person sees them: fitted to the terminal, plain words. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadWideWidths } from '../../../src-shared/text/table.ts';
 import type { Job } from '../../../src-shared/model/job.ts';
 import { normaliseReasons } from '../../../src-shared/printing/state-reasons.ts';
 import { displayWidth } from '../../../src-shared/text/table.ts';
 import { pagesText } from '../../../src-main/cli/format.ts';
 import { fakeSystem, makePrinter, runWith } from './fake-system.ts';
+
+// The Unicode width tables, as every command that draws a table loads them first.
+beforeAll(loadWideWidths);
 
 const job = (over: Partial<Job> & { id: number }): Job => ({
   printer: 'office',

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import stringWidth from 'string-width';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadWideWidths } from '../../../src-shared/text/table.ts';
 import {
+  NARROW,
   cleanCell,
   displayWidth,
   renderTable,
@@ -7,6 +10,9 @@ import {
   wrap,
 } from '../../../src-shared/text/table.ts';
 import type { TableColumn } from '../../../src-shared/text/table.ts';
+
+// The Unicode width tables, as every command that draws a table loads them first.
+beforeAll(loadWideWidths);
 
 const widest = (text: string): number =>
   Math.max(...text.split('\n').map((line) => displayWidth(line)));
@@ -18,6 +24,22 @@ describe('display width', () => {
     expect(displayWidth('🖨️')).toBe(2);
     expect(displayWidth('👍🏽')).toBe(2);
     expect(displayWidth('e\u0301')).toBe(1);
+  });
+
+  it('takes the fast path only for characters string-width counts as one cell each', () => {
+    let fast = 0;
+    for (let code = 0x20; code <= 0x2fff; code++) {
+      const char = String.fromCharCode(code);
+      if (!NARROW.test(char)) continue;
+      fast++;
+      expect(stringWidth(char), `U+${code.toString(16)}`).toBe(1);
+    }
+    // Latin, Latin-1 punctuation and the dashes, quotes and ellipsis of General Punctuation.
+    expect(fast).toBeGreaterThan(700);
+    for (const slow of ['\u00ad', 'e\u0301', '\u200b', '\u202e', '打', '🖨️']) {
+      expect(NARROW.test(slow)).toBe(false);
+    }
+    expect(displayWidth('Paused — 3 jobs…')).toBe(16);
   });
 
   it('cuts whole characters and ends in an ellipsis within the width', () => {
