@@ -4,7 +4,7 @@
  * (export), erasure, restriction, objection and rectification (correct). What is past its
  * retention period is purged first, so nothing expired is ever shown.
  */
-import { writeFile } from 'node:fs/promises';
+import { writeExport } from './export-file.ts';
 import { PrintoError } from '../../src-shared/errors.ts';
 import type { TranscriptView } from '../../src-shared/model/transcript.ts';
 import { createPolicyService } from '../policy/policy-sources.ts';
@@ -129,15 +129,7 @@ export async function runTranscripts(options: TranscriptsCommandOptions): Promis
             ? undefined
             : { type: 'session', sessionId: action.sessionId },
         );
-        const text = `${JSON.stringify(data, null, 2)}\n`;
-        if (action.out === undefined) stdout(text);
-        else {
-          // Only its owner may read a copy of their conversations.
-          await writeFile(action.out, text, { mode: 0o600, flag: 'wx' });
-          stdout(
-            json ? `${JSON.stringify({ exported: action.out })}\n` : `Exported to ${action.out}.\n`,
-          );
-        }
+        await writeExport(data, action.out, json, stdout);
         return;
       }
       case 'erase': {

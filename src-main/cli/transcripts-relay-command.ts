@@ -5,7 +5,7 @@
  * computer enrolled with; the credentials
  * are this computer's own, from the OS keyring; the way there is the policy's `proxy`.
  */
-import { writeFile } from 'node:fs/promises';
+import { writeExport } from './export-file.ts';
 import { PrintoError } from '../../src-shared/errors.ts';
 import { createPolicyService } from '../policy/policy-sources.ts';
 import type { CreatePolicyServiceOptions } from '../policy/policy-sources.ts';
@@ -103,15 +103,7 @@ export async function runRelayTranscripts(options: RelayTranscriptsCommandOption
               })(),
             }
           : await rights.export(action.sessionId);
-      const text = `${JSON.stringify(data, null, 2)}\n`;
-      if (action.out === undefined) stdout(text);
-      else {
-        // Only its owner may read a copy of their conversations; never overwrite a file.
-        await writeFile(action.out, text, { mode: 0o600, flag: 'wx' });
-        stdout(
-          json ? `${JSON.stringify({ exported: action.out })}\n` : `Exported to ${action.out}.\n`,
-        );
-      }
+      await writeExport(data, action.out, json, stdout);
       return;
     }
     case 'erase': {

@@ -3,12 +3,14 @@
  * change within 2 s of a CUPS tool making it, and stopping cancels the subscription on the
  * scheduler (checked with ipptool, not with the client under test).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CupsPrinterSystem } from '../../src-main/printers/cups/cups-printer-system.ts';
 import { parseCupsServerName } from '../../src-main/printers/cups/server.ts';
 import { PrinterChangeSchema, type PrinterChange } from '../../src-shared/model/printer-change.ts';
+import {
+  onSubscription,
+  subscriptionExists as subscriptionExistsOn,
+} from '../testbed/subscriptions.ts';
 import { startTestbed } from '../testbed/testbed.ts';
 import type { Testbed } from '../testbed/testbed.ts';
 
@@ -74,39 +76,7 @@ function collector() {
   return { seen, listener, expectChange };
 }
 
-/** Sends `operation` about subscription `id` with ipptool; true when CUPS says successful-ok. */
-async function onSubscription(
-  operation: 'Get-Subscription-Attributes' | 'Cancel-Subscription',
-  id: number,
-): Promise<boolean> {
-  const file = join(bed.dir, `${operation}.test`);
-  writeFileSync(
-    file,
-    [
-      '{',
-      `  OPERATION ${operation}`,
-      '  GROUP operation-attributes-tag',
-      '  ATTR charset attributes-charset utf-8',
-      '  ATTR naturalLanguage attributes-natural-language en',
-      '  ATTR uri printer-uri $uri',
-      '  ATTR integer notify-subscription-id $id',
-      '  ATTR name requesting-user-name $user',
-      '  STATUS successful-ok',
-      '}',
-      '',
-    ].join('\n'),
-  );
-  const result = await bed.run('ipptool', ['-d', `id=${id}`, `${bed.cupsUri}/`, file]);
-  if (
-    result.code !== 0 &&
-    !/client-error-not-found|Subscription #\d+ does not exist/.test(result.stdout + result.stderr)
-  )
-    throw new Error(`ipptool failed: ${result.stdout}${result.stderr}`);
-  return result.code === 0;
-}
-
-const subscriptionExists = (id: number): Promise<boolean> =>
-  onSubscription('Get-Subscription-Attributes', id);
+const subscriptionExists = (id: number): Promise<boolean> => subscriptionExistsOn(bed, id);
 
 describe('CUPS adapter: live changes through IPP event notifications', () => {
   it('reports a paused queue, a new job, a held job within 2 s, and cancels its subscription on stop', async () => {
@@ -218,7 +188,7 @@ describe('CUPS adapter: live changes through IPP event notifications', () => {
     try {
       await expectChange(
         (c) => c.kind === 'resync',
-        () => onSubscription('Cancel-Subscription', first),
+        () => onSubscription(bed, 'Cancel-Subscription', first),
         'resync',
       );
       const second = 'subscriptionId' in watch ? watch.subscriptionId : Number.NaN;

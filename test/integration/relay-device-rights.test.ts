@@ -11,29 +11,16 @@ import {
   HttpErrorBodySchema,
   SessionExportResponseSchema,
 } from '../../src-shared/protocol/http.ts';
-import { transcriptNotice } from '../../src-relay/server/compose.ts';
-import { DEFAULT_RELAY_RETENTION } from '../../src-relay/store/config.ts';
 import { SqliteStore } from '../../src-relay/store/sqlite-store.ts';
 import { call, sessionCookie } from '../unit/relay/server/http-client.ts';
 import type { TestResponse } from '../unit/relay/server/http-client.ts';
-import {
-  AGENT_EMAIL,
-  PASSWORD,
-  RawClientSocket,
-  removeTempDirs,
-  startBed,
-  until,
-} from './relay/harness.ts';
+import { AGENT_EMAIL, PASSWORD, removeTempDirs, startBed } from './relay/harness.ts';
 import type { Bed } from './relay/harness.ts';
+import { endedSession } from './relay/ended-session.ts';
 
 afterAll(() => {
   removeTempDirs();
 });
-
-const NOTICE = transcriptNotice(
-  DEFAULT_RELAY_RETENTION.chatTranscriptDays,
-  DEFAULT_RELAY_RETENTION.consentReceiptDays,
-);
 
 let bed: Bed;
 beforeEach(async () => {
@@ -65,44 +52,8 @@ const post = (path: string, credentials: DeviceCredentials, json?: unknown) =>
 const errorCode = (response: TestResponse): string =>
   HttpErrorBodySchema.parse(response.json).error.code;
 
-/**
- * One ended session of the device: help asked, an agent joined, chat granted, the client said
- * `text` (returned with its message id), then the client ended it.
- */
-async function endedSession(
-  credentials: DeviceCredentials,
-  text: string,
-): Promise<{ sessionId: string; messageId: string }> {
-  const client = await RawClientSocket.open(bed.url, credentials);
-  client.control({ type: 'hello', payload: {} });
-  await client.next('welcome');
-  client.send({ type: 'help.request', payload: { description: 'Tray 2 jams' } });
-  const queued = await client.next('help.queued');
-  const agent = await bed.agent();
-  await agent.join({ code: queued.payload.code });
-  const request = await client.next('consent.request');
-  client.send({
-    type: 'consent.answer',
-    payload: { requestId: request.payload.requestId, granted: ['chat'], noticeShown: NOTICE.text },
-  });
-  await agent.next('consent.state');
-  client.send({ type: 'chat.send', payload: { text } });
-  const chat = await agent.next('chat.message', (m) => m.payload.from === 'client');
-  const joined = agent.frames.find((f) => f.type === 'session.joined');
-  if (joined?.type !== 'session.joined') throw new Error('the agent has not joined');
-  const sessionId = joined.payload.sessionId;
-  client.send({ type: 'session.end', payload: {} });
-  await agent.next('session.ended');
-  await until(
-    () =>
-      bed.store.getSession(sessionId)?.state === 'ended' &&
-      bed.store.listChat(sessionId).length > 0,
-    'the session ended and its chat stored',
-  );
-  await client.close();
-  await agent.close();
-  return { sessionId, messageId: chat.payload.messageId };
-}
+const ended = (credentials: DeviceCredentials, text: string) =>
+  endedSession(bed, credentials, text);
 
 function auditOf(sessionId: string): { action: string; detail: Record<string, unknown> }[] {
   const store = bed.store;
@@ -117,8 +68,8 @@ describe('the device’s rights over the relay’s copy', () => {
   it('lists and exports only the device’s own sessions; another device gets 404', async () => {
     const mine = await enrolled();
     const theirs = await enrolled('WS-OTHER');
-    const own = await endedSession(mine, 'The printer on floor 3 jams');
-    const foreign = await endedSession(theirs, 'Not yours to read');
+    const own = await ended(mine, 'The printer on floor 3 jams');
+    const foreign = await ended(theirs, 'Not yours to read');
 
     const listed = await get('/v1/device/sessions', mine);
     expect(listed.status).toBe(200);
@@ -150,7 +101,7 @@ describe('the device’s rights over the relay’s copy', () => {
 
   it('erases now, or refuses under a legal hold with session-on-hold and records the request', async () => {
     const mine = await enrolled();
-    const held = await endedSession(mine, 'Keep me');
+    const held = await ended(mine, 'Keep me');
     bed.store.setLegalHold(held.sessionId, true, new Date(bed.clock.now()).toISOString());
     const refused = await post(`/v1/device/sessions/${held.sessionId}/erasure`, mine);
     expect(refused.status).toBe(409);
@@ -182,7 +133,7 @@ describe('the device’s rights over the relay’s copy', () => {
 
   it('records restriction and objection, and appends a correction keeping the original', async () => {
     const mine = await enrolled();
-    const own = await endedSession(mine, 'The printer is on floor 3');
+    const own = await ended(mine, 'The printer is on floor 3');
     expect((await post(`/v1/device/sessions/${own.sessionId}/restriction`, mine)).status).toBe(200);
     expect((await post(`/v1/device/sessions/${own.sessionId}/objection`, mine)).status).toBe(200);
     // Restricted: the agent who served the session can no longer take a copy of it.

@@ -20,15 +20,9 @@ import {
   DeviceSessionListResponseSchema,
   SessionExportResponseSchema,
 } from '../../src-shared/protocol/http.ts';
-import { transcriptNotice } from '../../src-relay/server/compose.ts';
-import { DEFAULT_RELAY_RETENTION } from '../../src-relay/store/config.ts';
-import { RawClientSocket, removeTempDirs, startBed, until } from './relay/harness.ts';
+import { removeTempDirs, startBed } from './relay/harness.ts';
 import type { Bed } from './relay/harness.ts';
-
-const NOTICE = transcriptNotice(
-  DEFAULT_RELAY_RETENTION.chatTranscriptDays,
-  DEFAULT_RELAY_RETENTION.consentReceiptDays,
-);
+import { endedSession } from './relay/ended-session.ts';
 
 let bed: Bed;
 let proxyUrl: string;
@@ -70,39 +64,8 @@ function policy(values: Record<string, unknown>): {
   return { platform: 'linux', policyFilePath, userSettingsPath: join(dir, 'settings.json') };
 }
 
-/** One ended session of the device in which the client said `text`. */
-async function endedSession(
-  credentials: DeviceCredentials,
-  text: string,
-): Promise<{ sessionId: string; messageId: string }> {
-  const client = await RawClientSocket.open(bed.url, credentials);
-  client.control({ type: 'hello', payload: {} });
-  await client.next('welcome');
-  client.send({ type: 'help.request', payload: { description: 'Tray 2 jams' } });
-  const queued = await client.next('help.queued');
-  const agent = await bed.agent();
-  await agent.join({ code: queued.payload.code });
-  const request = await client.next('consent.request');
-  client.send({
-    type: 'consent.answer',
-    payload: { requestId: request.payload.requestId, granted: ['chat'], noticeShown: NOTICE.text },
-  });
-  await agent.next('consent.state');
-  client.send({ type: 'chat.send', payload: { text } });
-  const chat = await agent.next('chat.message', (m) => m.payload.from === 'client');
-  const sessionId = queued.payload.sessionId;
-  client.send({ type: 'session.end', payload: {} });
-  await agent.next('session.ended');
-  await until(
-    () =>
-      bed.store.getSession(sessionId)?.state === 'ended' &&
-      bed.store.listChat(sessionId).length > 0,
-    'the session ended and its chat stored',
-  );
-  await client.close();
-  await agent.close();
-  return { sessionId, messageId: chat.payload.messageId };
-}
+const ended = (credentials: DeviceCredentials, text: string) =>
+  endedSession(bed, credentials, text);
 
 interface Device {
   credentials: DeviceCredentials;
@@ -142,7 +105,7 @@ async function device(values: Record<string, unknown> = {}): Promise<Device> {
 describe('printo-help transcripts relay', () => {
   it('lists and exports through the policy’s proxy, then restricts, objects and corrects', async () => {
     const mine = await device();
-    const own = await endedSession(mine.credentials, 'The printer is on floor 3');
+    const own = await ended(mine.credentials, 'The printer is on floor 3');
     const before = connects.length;
 
     const listed = await mine.cli(['list']);
@@ -198,7 +161,7 @@ describe('printo-help transcripts relay', () => {
 
   it('answers an erasure under a legal hold as such, and erases once the hold ends', async () => {
     const mine = await device();
-    const held = await endedSession(mine.credentials, 'Keep me');
+    const held = await ended(mine.credentials, 'Keep me');
     bed.store.setLegalHold(held.sessionId, true, new Date(bed.clock.now()).toISOString());
     const refused = await mine.cli(['erase', held.sessionId]);
     expect(refused.code).toBe(1);
@@ -219,8 +182,8 @@ describe('printo-help transcripts relay', () => {
   it('gives the relay’s codes: another device’s session, a message not the device’s own', async () => {
     const mine = await device();
     const theirs = await device();
-    const foreign = await endedSession(theirs.credentials, 'Not yours');
-    const own = await endedSession(mine.credentials, 'Mine');
+    const foreign = await ended(theirs.credentials, 'Not yours');
+    const own = await ended(mine.credentials, 'Mine');
     const refused = await mine.cli(['--json', 'export', foreign.sessionId]);
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.err)).toMatchObject({ error: { code: 'session-not-found' } });

@@ -4,8 +4,7 @@
  * ipptool, not with the client under test), the diagnostics' own checks, policy from a policy file
  * and the user's settings file, and the report kept in a real SQLite file.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_NAMES } from '../../../src-shared/api/contract.ts';
 import type { DiagnosticsProgress } from '../../../src-shared/api/contract.ts';
@@ -17,6 +16,7 @@ import type { PrinterWatch } from '../../../src-main/printers/printer-system.ts'
 import { MemorySecretStore } from '../../../src-main/secrets/memory-store.ts';
 import type { ClientServicesHost } from '../../../src-main/services/index.ts';
 import { startTestbed } from '../../testbed/testbed.ts';
+import { subscriptionExists as subscriptionExistsOn } from '../../testbed/subscriptions.ts';
 import type { Testbed } from '../../testbed/testbed.ts';
 import { Recorder, policyFiles, rejection, removeTempDirs, services, until } from './harness.ts';
 
@@ -93,32 +93,7 @@ async function close(host: ClientServicesHost): Promise<void> {
 }
 
 /** Whether CUPS still holds subscription `id` (ipptool Get-Subscription-Attributes). */
-async function subscriptionExists(id: number): Promise<boolean> {
-  const file = join(cups.dir, 'get-subscription.test');
-  writeFileSync(
-    file,
-    [
-      '{',
-      '  OPERATION Get-Subscription-Attributes',
-      '  GROUP operation-attributes-tag',
-      '  ATTR charset attributes-charset utf-8',
-      '  ATTR naturalLanguage attributes-natural-language en',
-      '  ATTR uri printer-uri $uri',
-      '  ATTR integer notify-subscription-id $id',
-      '  ATTR name requesting-user-name $user',
-      '  STATUS successful-ok',
-      '}',
-      '',
-    ].join('\n'),
-  );
-  const result = await cups.run('ipptool', ['-d', `id=${id}`, `${cups.cupsUri}/`, file]);
-  if (
-    result.code !== 0 &&
-    !/client-error-not-found|Subscription #\d+ does not exist/.test(result.stdout + result.stderr)
-  )
-    throw new Error(`ipptool failed: ${result.stdout}${result.stderr}`);
-  return result.code === 0;
-}
+const subscriptionExists = (id: number): Promise<boolean> => subscriptionExistsOn(cups, id);
 
 function subscriptionOf(watch: PrinterWatch | undefined): number {
   if (watch === undefined || !('subscriptionId' in watch)) {

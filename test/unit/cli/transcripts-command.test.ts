@@ -83,38 +83,43 @@ async function cli(
 }
 
 describe('printo-help transcripts', () => {
-  it('lists, shows, exports, restricts, corrects and erases a kept session', async () => {
-    const { deps, dir, sessionId, messageId } = await seeded();
-    const listed = await cli(['--json', 'transcripts', 'list'], deps);
-    expect(listed.code).toBe(0);
-    expect(JSON.parse(listed.out)).toMatchObject({ sessions: [{ sessionId }] });
+  // Opens the store (a worker thread and SQLite) once per command: seconds on a busy machine.
+  it(
+    'lists, shows, exports, restricts, corrects and erases a kept session',
+    { timeout: 30_000 },
+    async () => {
+      const { deps, dir, sessionId, messageId } = await seeded();
+      const listed = await cli(['--json', 'transcripts', 'list'], deps);
+      expect(listed.code).toBe(0);
+      expect(JSON.parse(listed.out)).toMatchObject({ sessions: [{ sessionId }] });
 
-    const shown = await cli(['transcripts', 'show', sessionId], deps);
-    expect(shown.out).toContain('WS-07: It is the printer on floor 3');
+      const shown = await cli(['transcripts', 'show', sessionId], deps);
+      expect(shown.out).toContain('WS-07: It is the printer on floor 3');
 
-    const file = join(dir, 'mine.json');
-    expect((await cli(['transcripts', 'export', sessionId, '--out', file], deps)).code).toBe(0);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    ExportSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+      const file = join(dir, 'mine.json');
+      expect((await cli(['transcripts', 'export', sessionId, '--out', file], deps)).code).toBe(0);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      ExportSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 
-    expect((await cli(['transcripts', 'restrict', sessionId], deps)).code).toBe(0);
-    expect((await cli(['transcripts', 'list'], deps)).out).toContain('restricted');
+      expect((await cli(['transcripts', 'restrict', sessionId], deps)).code).toBe(0);
+      expect((await cli(['transcripts', 'list'], deps)).out).toContain('restricted');
 
-    const fix = await cli(['transcripts', 'correct', sessionId, messageId, 'floor 4'], deps);
-    expect(fix.code).toBe(0);
-    const after = await cli(['transcripts', 'show', sessionId], deps);
-    expect(after.out).toContain('It is the printer on floor 3  (corrected)');
-    expect(after.out).toContain('correction: floor 4');
+      const fix = await cli(['transcripts', 'correct', sessionId, messageId, 'floor 4'], deps);
+      expect(fix.code).toBe(0);
+      const after = await cli(['transcripts', 'show', sessionId], deps);
+      expect(after.out).toContain('It is the printer on floor 3  (corrected)');
+      expect(after.out).toContain('correction: floor 4');
 
-    expect((await cli(['transcripts', 'erase'], deps)).code).toBe(2);
-    expect((await cli(['transcripts', 'erase', sessionId], deps)).code).toBe(0);
-    expect(JSON.parse((await cli(['--json', 'transcripts', 'list'], deps)).out)).toEqual({
-      sessions: [],
-    });
-    const gone = await cli(['transcripts', 'show', sessionId], deps);
-    expect(gone.code).toBe(1);
-    expect(gone.err).toContain('transcripts-not-found');
-  });
+      expect((await cli(['transcripts', 'erase'], deps)).code).toBe(2);
+      expect((await cli(['transcripts', 'erase', sessionId], deps)).code).toBe(0);
+      expect(JSON.parse((await cli(['--json', 'transcripts', 'list'], deps)).out)).toEqual({
+        sessions: [],
+      });
+      const gone = await cli(['transcripts', 'show', sessionId], deps);
+      expect(gone.code).toBe(1);
+      expect(gone.err).toContain('transcripts-not-found');
+    },
+  );
 
   it('says nothing is kept when no key was ever made', async () => {
     const result = await cli(['transcripts', 'list'], { secrets: new MemorySecretStore() });
