@@ -10,7 +10,7 @@ import { runDiagnostics } from '../diagnostics/runner.ts';
 import type { PrinterSystem } from '../printers/printer-system.ts';
 import { loadWideWidths } from '../../src-shared/text/table.ts';
 import { progressReporter, renderReport } from './diagnose-format.ts';
-import type { CliIo } from './printo-help.ts';
+import type { CliIo } from './io.ts';
 
 /** `--share device.identifiers,jobs.metadata`, or `none` for the most private form. */
 export function parseScopes(value: string): SensitiveScope[] {

@@ -7,6 +7,7 @@
 import type { CreatePolicyServiceOptions } from '../policy/policy-sources.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { TranscriptsAction } from './transcripts-command.ts';
+import type { CliIo } from './io.ts';
 import type { RelayTranscriptsAction } from './transcripts-relay-command.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { UsageErrorCode } from '../../src-shared/error-codes.ts';
@@ -26,18 +27,7 @@ import { APP_VERSION } from '../version.ts';
 
 export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, NoPrintService: 3 } as const;
 
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Colour and other niceties only on an interactive terminal. */
-  readonly color: boolean;
-  /** Standard error is a terminal: live progress may be drawn there. */
-  readonly progress?: boolean;
-  /** Width of the terminal tables are drawn for; unlimited when undefined (a pipe, a file). */
-  readonly columns?: number;
-  /** Width of standard error when it is a terminal (the progress line). */
-  readonly stderrColumns?: number;
-}
+export type { CliIo } from './io.ts';
 
 export interface CliDependencies {
   readonly createSystem?: (
