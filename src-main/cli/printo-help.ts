@@ -161,7 +161,9 @@ export async function runCli(
   let system: (PrinterSystem & { close?: () => void }) | undefined;
 
   const program = new Command('printo-help')
-    .description('Printers, print queues and queue actions for Printo Help.')
+    .description(
+      'Printo Help from a terminal: printers and queues, diagnostics, support sessions, your transcripts and policy.',
+    )
     .version(APP_VERSION, '-V, --version')
     .addOption(new Option('--json', 'machine-readable JSON on standard output'))
     .addOption(
@@ -537,6 +539,16 @@ is recorded.`,
     )
     .addOption(
       new Option('--description <text>', 'the problem in a few words (asked for otherwise)'),
+    )
+    .addHelpText(
+      'after',
+      `
+In the session: type to chat; when the agent asks for access, a (allow all), the numbers of
+some, or d (deny) — no answer in time denies; y or n for each fix the agent proposes.
+  /status          what the agent may do now, and the session code
+  /revoke SCOPE    take one permission back (or /revoke all)
+  /end             end the session (Ctrl-C too)
+The session needs this computer enrolled (\`printo-help enroll\`) or an enrollment key set by policy.`,
     )
     .action(async (options: { description?: string }) => {
       if (globals().json === true) {
