@@ -24,13 +24,16 @@ function label(name: string | undefined): string {
   return clean || 'bed';
 }
 
-/** As root, cupsd runs filters as `lp`, which must be able to walk down to the spool files. */
-function checkReachableByLp(dir: string): void {
+/**
+ * As root, the bed's daemons run some work as another user (cupsd runs filters as `lp`; the
+ * PostgreSQL bed runs its server as `printo-test`), who must be able to walk down to its files.
+ */
+function checkReachable(dir: string, user: string): void {
   for (let current = dir; ; current = dirname(current)) {
     const mode = statSync(current).mode;
     if ((mode & 0o001) === 0) {
       throw new Error(
-        `As root, cupsd runs filters as user lp, which cannot enter ${current} ` +
+        `As root, the test bed runs work as user ${user}, who cannot enter ${current} ` +
           `(mode ${(mode & 0o777).toString(8)}). Give the test bed a baseDir that everyone can ` +
           'traverse, e.g. TMPDIR=/tmp.',
       );
@@ -73,6 +76,8 @@ export function createBedDir(options: {
   readonly name: string | undefined;
   readonly keep: boolean;
   readonly isRoot: boolean;
+  /** As root: the unprivileged user who must reach the directory (default `lp`, for cupsd). */
+  readonly runAs?: string;
 }): string {
   const base = resolve(options.baseDir);
   if (!options.keep) sweepStaleBeds(base);
@@ -88,7 +93,7 @@ export function createBedDir(options: {
     try {
       // mkdtemp makes it 0700; lp needs to get through to the spool and PPD files.
       chmodSync(dir, 0o755);
-      checkReachableByLp(dir);
+      checkReachable(dir, options.runAs ?? 'lp');
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
       throw error;

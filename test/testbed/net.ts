@@ -1,4 +1,5 @@
 /** Loopback ports for the test bed: free ones, dead ones, and a listener that never answers. */
+import { readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 
@@ -141,4 +142,45 @@ export async function startSilentListener(): Promise<SilentListener> {
  */
 export async function deadPort(): Promise<number> {
   return freePort();
+}
+
+function procAddress(hex: string): string {
+  // /proc/net/tcp{,6} print each 32-bit word of the address in host (little-endian) order.
+  const bytes: number[] = [];
+  for (let word = 0; word < hex.length; word += 8) {
+    const group = hex.slice(word, word + 8).match(/../g) ?? [];
+    bytes.push(...group.reverse().map((byte) => parseInt(byte, 16)));
+  }
+  if (bytes.length === 4) return bytes.join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2)
+    groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
+  const full = groups.join(':');
+  if (full === '0:0:0:0:0:0:0:0') return '::';
+  if (full === '0:0:0:0:0:0:0:1') return '::1';
+  return full;
+}
+
+/**
+ * The local addresses on which some process of this network namespace listens for TCP on `port`
+ * (from /proc/net/tcp and tcp6): `['127.0.0.1']` for a server bound to IPv4 loopback only,
+ * `'0.0.0.0'` or `'::'` for one bound to every interface. Linux only.
+ */
+export function listeningAddresses(port: number): string[] {
+  const found: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue; // No IPv6 in this kernel.
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (local === undefined || state !== '0A') continue; // 0A: LISTEN
+      const [address = '', hexPort = ''] = local.split(':');
+      if (parseInt(hexPort, 16) === port) found.push(procAddress(address));
+    }
+  }
+  return found;
 }

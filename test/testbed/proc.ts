@@ -45,18 +45,53 @@ export interface Daemon {
 const SETPRIV = '/usr/bin/setpriv';
 const hasSetpriv = existsSync(SETPRIV);
 
+/** An unprivileged account that a daemon or tool runs as (see unprivilegedUser). */
+export interface UnixUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** setpriv's options that switch to user: its uid, its gid, no supplementary groups. */
+function credentials(user: UnixUser | undefined): string[] {
+  if (user === undefined) return [];
+  if (!hasSetpriv) {
+    throw new Error(
+      `Cannot run anything as user ${user.name}: ${SETPRIV} (Debian package util-linux) is missing.`,
+    );
+  }
+  return ['--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups'];
+}
+
+/** The argv that runs command as user (via setpriv), or as is when user is undefined. */
+export function asUser(
+  user: UnixUser | undefined,
+  command: string,
+  args: readonly string[],
+): [string, string[]] {
+  if (user === undefined) return [command, [...args]];
+  return [SETPRIV, [...credentials(user), '--', command, ...args]];
+}
+
 /** A process as /proc shows it; `start` (clock ticks after boot) tells a reused PID apart. */
 interface ProcessRef {
   readonly pid: number;
   readonly start: string;
 }
 
-function readStat(pid: number): { ppid: number; state: string; start: string } | undefined {
+function readStat(
+  pid: number,
+): { ppid: number; pgrp: number; state: string; start: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // "pid (comm) state ppid pgrp ... starttime(22nd)": comm may hold spaces and parentheses.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0] ?? '', ppid: Number(fields[1]), start: fields[19] ?? '' };
+    return {
+      state: fields[0] ?? '',
+      ppid: Number(fields[1]),
+      pgrp: Number(fields[2]),
+      start: fields[19] ?? '',
+    };
   } catch {
     return undefined;
   }
@@ -136,11 +171,22 @@ export function spawnDaemon(
   name: string,
   command: string,
   args: readonly string[],
-  options: { readonly env: NodeJS.ProcessEnv; readonly logFile: string; readonly cwd?: string },
+  options: {
+    readonly env: NodeJS.ProcessEnv;
+    readonly logFile: string;
+    readonly cwd?: string;
+    /** Run it as this (unprivileged) user; needs setpriv, and root to switch. */
+    readonly user?: UnixUser;
+    /** What the kernel sends it when the test process dies; default SIGTERM. */
+    readonly deathSignal?: 'TERM' | 'INT' | 'KILL';
+  },
 ): Daemon {
+  // setpriv changes the credentials first and sets the death signal after (a change of user
+  // would clear it), then execs: the PID stays the daemon's.
+  const user = credentials(options.user);
   const fd = openSync(options.logFile, 'a');
   const [file, argv] = hasSetpriv
-    ? [SETPRIV, ['--pdeathsig', 'TERM', '--', command, ...args]]
+    ? [SETPRIV, [...user, '--pdeathsig', options.deathSignal ?? 'TERM', '--', command, ...args]]
     : [command, [...args]];
   let child;
   try {
@@ -309,4 +355,52 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, interval));
     interval = Math.min(interval * 2, 50);
   }
+}
+
+/** Daemons not stopped yet, killed when the test process exits (see killOnExit). */
+const leftovers = new Set<Daemon>();
+let exitHookInstalled = false;
+
+/**
+ * Kills the daemon (SIGKILL, with all it started) if the test process exits before it is
+ * stopped; returns the function that forgets it again once it has been stopped. (A test process
+ * killed outright is covered by PR_SET_PDEATHSIG, see spawnDaemon.)
+ */
+export function killOnExit(daemon: Daemon): () => void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const leftover of leftovers) leftover.killNow();
+    });
+  }
+  leftovers.add(daemon);
+  return () => {
+    leftovers.delete(daemon);
+  };
+}
+
+/**
+ * Waits until no live process is left in process group pgid (a daemon's, see spawnDaemon): after
+ * a SIGKILL the leader is reaped first, while its children may still be exiting (a PostgreSQL
+ * backend still attached to the old server's shared memory makes a restarted server refuse to
+ * start). Without /proc, returns at once.
+ */
+export async function waitGroupGone(pgid: number, timeoutMs = 5_000): Promise<void> {
+  const alive = (): number[] => {
+    let entries: string[];
+    try {
+      entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+    } catch {
+      return [];
+    }
+    return entries.map(Number).filter((pid) => {
+      const stat = readStat(pid);
+      return stat?.pgrp === pgid && !/^[ZX]/.test(stat.state);
+    });
+  };
+  await waitFor(() => (alive().length === 0 ? true : undefined), {
+    what: `the processes of group ${pgid} to exit`,
+    timeoutMs,
+    diagnostics: () => `Still running: ${alive().join(', ')}`,
+  });
 }
