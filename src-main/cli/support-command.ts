@@ -18,6 +18,7 @@ import type {
   SupportSnapshot,
 } from '../../src-shared/api/contract.ts';
 import { ServiceCallError } from '../../src-shared/api/dispatch.ts';
+import { PrintoError } from '../../src-shared/errors.ts';
 import { SCOPE_WORDS, formatSessionCode } from '../../src-shared/api/words.ts';
 import { ScopeSchema } from '../../src-shared/protocol/v1.ts';
 import wrapAnsi from 'wrap-ansi';
@@ -177,7 +178,8 @@ export async function runSupportTerminal(options: SupportTerminalOptions): Promi
     const wrapped =
       columns === undefined ? text : wrapAnsi(text, columns - 1, { hard: true, trim: false });
     output.write(`${wrapped}\n`);
-    if (!finished && !last) rl.prompt(true);
+    // A prompt is for a person at a terminal; into a pipe it would only be noise.
+    if (options.terminal && !finished && !last) rl.prompt(true);
   };
   const updatePrompt = (): void => {
     const question = questions[0];
@@ -188,7 +190,7 @@ export async function runSupportTerminal(options: SupportTerminalOptions): Promi
           ? '[allow?] a / numbers / d > '
           : '[approve?] y / n > ';
     rl.setPrompt(prompt);
-    if (!finished) rl.prompt(true);
+    if (options.terminal && !finished) rl.prompt(true);
   };
   const fail = (error: unknown): void => {
     if (error instanceof ServiceCallError) {
@@ -414,9 +416,14 @@ export async function runSupportTerminal(options: SupportTerminalOptions): Promi
     // Events may already have brought a newer state (an agent joining at once).
     if (snapshot.code === null) snapshot = queued;
   } catch (error) {
-    fail(error);
     await finish(1);
-    return done;
+    // Reported like every other command's failure: message, hint and stable code, exit code 1.
+    if (error instanceof ServiceCallError) {
+      throw new PrintoError(error.code, error.message, {
+        ...(error.hint === null ? {} : { hint: error.hint }),
+      });
+    }
+    throw error;
   }
   say(
     [

@@ -10,7 +10,8 @@
  * legal hold).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -18,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExportSchema, TranscriptViewSchema } from '../../src-shared/model/transcript.ts';
 import { ALL_SCOPES } from '../../src-shared/protocol/v1.ts';
 import { EXPORT_SCHEMA_FILE } from '../../scripts/write-protocol-schema.ts';
-import { KeyringBed } from '../testbed/keyring.ts';
+import { KeyringBed, noBusEnv } from '../testbed/keyring.ts';
 import { PtyProcess } from '../testbed/pty.ts';
 import { startTestbed } from '../testbed/testbed.ts';
 import type { Testbed } from '../testbed/testbed.ts';
@@ -269,6 +270,36 @@ describe('printo-help support, on a pseudo-terminal', () => {
 });
 
 describe('printo-help support, refused', () => {
+  it('says how to enrol when this computer is not enrolled and no relay is set', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'printo-support-'));
+    try {
+      const result = await new Promise<{ code: number | null; err: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [BIN, 'support', '--description', 'Printer jam'],
+          {
+            env: {
+              ...noBusEnv(join(home, 'run')),
+              HOME: home,
+              XDG_DATA_HOME: join(home, 'data'),
+              XDG_CONFIG_HOME: join(home, 'config'),
+            },
+            timeout: 30_000,
+          },
+          (error, _out, err) => {
+            resolve({ code: error === null ? 0 : Number(error.code ?? 1), err });
+          },
+        ).stdin?.end();
+      });
+      expect(result.code).toBe(1);
+      expect(result.err).toContain('No support relay is configured on this computer.');
+      expect(result.err).toContain('printo-help enroll');
+      expect(result.err).toContain('(not-enrolled)');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('has no --json form (a usage error, as JSON)', async () => {
     const result = await printoHelp(['--json', 'support']);
     expect(result.code).toBe(2);
