@@ -22,7 +22,7 @@ import { PURGE_INTERVAL_MS } from '../../../src-main/services/local-copy.ts';
 import { noticeDigest } from '../../../src-main/transcripts/store.ts';
 import { startTestbed } from '../../testbed/testbed.ts';
 import type { Testbed } from '../../testbed/testbed.ts';
-import { ManualClock } from '../../unit/session/manual-clock.ts';
+import { ManualClock } from '../../unit/manual-clock.ts';
 import { AGENT_NAME, removeTempDirs as removeRelayDirs, startBed } from '../relay/harness.ts';
 import type { AgentSocket, Bed } from '../relay/harness.ts';
 import {

@@ -14,7 +14,7 @@ import { isPrintoError } from '../../../src-shared/errors.ts';
 import { ALL_SCOPES, CloseCode, SUBPROTOCOL } from '../../../src-shared/protocol/v1.ts';
 import type { Scope } from '../../../src-shared/protocol/v1.ts';
 import { AGENT, NOTICE, RESUME_TOKEN, SESSION_ID, grants, handlers } from './fixtures.ts';
-import { ManualClock } from './manual-clock.ts';
+import { ManualClock } from '../manual-clock.ts';
 import { CREDENTIALS, ScriptedRelay } from './scripted-relay.ts';
 import type { RelayPeer } from './scripted-relay.ts';
 
