@@ -2,7 +2,7 @@
  * The parts the relay's end-to-end tests share: a relay with its SQLite store in a temporary
  * data directory on 127.0.0.1, a raw agent speaking the protocol over `ws` (the Agent Console
  * comes later), the desktop client through the real `SupportSession` with its sockets in view,
- * and manual timers for the hub so that time-outs fire when a test says so.
+ * and a manual clock for the relay so that time-outs fire when a test says so.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -52,7 +52,8 @@ import { loadOrCreateMasterKey } from '../../../src-relay/store/master-key.ts';
 import { SqliteStore } from '../../../src-relay/store/sqlite-store.ts';
 import type { Store } from '../../../src-relay/store/store.ts';
 import { makePrinter } from '../../unit/make-printer.ts';
-import { FakeClock, call, sessionCookie } from '../../unit/relay/server/http-client.ts';
+import { ManualClock } from '../../unit/manual-clock.ts';
+import { call, sessionCookie } from '../../unit/relay/server/http-client.ts';
 
 export const AGENT_EMAIL = 'sam@example.com';
 export const AGENT_NAME = 'Sam Support';
@@ -120,54 +121,13 @@ export const wsUrl = (relayUrl: string, path: string): string =>
   relayUrl.replace(/^http/, 'ws') + path;
 
 // ---------------------------------------------------------------------------------------------
-// Hub timers under the test's control
-
-interface TimerEntry {
-  readonly fn: () => void;
-  readonly ms: number;
-  state: 'pending' | 'cleared' | 'fired';
-}
-
-/** The hub's `timers` option: nothing fires until `fire` says so. */
-export class ManualTimers {
-  private readonly entries: TimerEntry[] = [];
-
-  readonly setTimeout = (fn: () => void, ms: number): unknown => {
-    const entry: TimerEntry = { fn, ms, state: 'pending' };
-    this.entries.push(entry);
-    return entry;
-  };
-
-  readonly clearTimeout = (handle: unknown): void => {
-    const entry = this.entries.find((e) => e === handle);
-    if (entry?.state === 'pending') entry.state = 'cleared';
-  };
-
-  /** A position in the list of timers set so far. */
-  mark(): number {
-    return this.entries.length;
-  }
-
-  /** Runs the pending timers of `ms` set since `mark`, as if their time had come. */
-  fire(ms: number, since = 0): number {
-    const due = this.entries.slice(since).filter((e) => e.ms === ms && e.state === 'pending');
-    for (const entry of due) {
-      entry.state = 'fired';
-      entry.fn();
-    }
-    return due.length;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // A relay in a temporary data directory
 
 export interface Bed {
   readonly relay: FullRelay;
   readonly url: string;
   readonly dataDir: string;
-  readonly clock: FakeClock;
-  readonly timers: ManualTimers;
+  readonly clock: ManualClock;
   readonly enrollmentKey: string;
   /** Every JSON log line the relay wrote. */
   readonly logs: string[];
@@ -183,23 +143,26 @@ export interface Bed {
 }
 
 export const CONSENT_TIMEOUT_MS = 45_000;
+/**
+ * Tests move the relay's clock by minutes or days at once, far faster than pongs come back: with
+ * the usual heartbeat every peer would look dead on the second ping and be cut.
+ */
+const HEARTBEAT_OUT_OF_REACH_MS = 100 * 365 * 24 * 60 * 60_000;
 
 export interface BedOptions {
   readonly dataDir?: string;
   readonly enrollmentKey?: string;
   readonly port?: number;
   readonly hub?: FullRelayOptions['hub'];
-  readonly clock?: FakeClock;
+  readonly clock?: ManualClock;
 }
 
 export async function startBed(options: BedOptions = {}): Promise<Bed> {
   const dataDir = options.dataDir ?? tempDir();
   const enrollmentKey = options.enrollmentKey ?? (await seedDataDir(dataDir));
-  const clock = options.clock ?? new FakeClock();
-  const timers = new ManualTimers();
+  const clock = options.clock ?? new ManualClock();
   const logs: string[] = [];
   const hub: Partial<Omit<HubOptions, 'store' | 'clock' | 'logger' | 'metrics'>> = {
-    timers,
     // Distinct from the 60 s resume window, so that a test can fire one and not the other.
     consentTimeoutMs: CONSENT_TIMEOUT_MS,
     ...options.hub,
@@ -209,8 +172,9 @@ export async function startBed(options: BedOptions = {}): Promise<Bed> {
     retention: DEFAULT_RELAY_RETENTION,
     port: options.port ?? 0,
     clock,
-    logger: createLogger({ write: (line) => logs.push(line), level: 'debug' }),
+    logger: createLogger({ write: (line) => logs.push(line), level: 'debug', clock }),
     hub,
+    heartbeatMs: HEARTBEAT_OUT_OF_REACH_MS,
     // The relay's clock stands still in these tests, so the ticket bucket would never refill.
     httpLimits: { ticketsPerAgent: { capacity: 1_000, refillMs: 1 } },
   });
@@ -221,7 +185,6 @@ export async function startBed(options: BedOptions = {}): Promise<Bed> {
     url: relay.url,
     dataDir,
     clock,
-    timers,
     enrollmentKey,
     logs,
     store: relay.context.store,

@@ -8,6 +8,7 @@ import { silentLogger } from '../../../../src-relay/server/logger.ts';
 import { SessionHub } from '../../../../src-relay/sessions/hub.ts';
 import type { PeerConnection } from '../../../../src-relay/sessions/hub.ts';
 import type { Store } from '../../../../src-relay/store/store.ts';
+import { systemClock } from '../../../../src-shared/clock.ts';
 import { encodeFrame } from '../../../../src-shared/protocol/frames.ts';
 import type { World } from '../store/fixture.ts';
 
@@ -64,7 +65,7 @@ export function peer(): {
 export function newHub(store: Store): SessionHub {
   return new SessionHub({
     store,
-    clock: { now: () => Date.now() },
+    clock: systemClock,
     logger: silentLogger,
     metrics: createMetrics(),
     notice: { text: 'Recorded for 90 days.', retentionDays: 90 },
