@@ -237,7 +237,8 @@ describe('a support session through the relay', () => {
     // Nothing went wrong on the way: no error frame for either side, every relay frame valid.
     expect(client.relayErrors).toEqual([]);
     expect(agent.frames.filter((f) => f.type === 'error')).toEqual([]);
-    expect(agent.invalid).toEqual([]);
+    expect(agent.violations).toEqual([]);
+    expect(client.violations).toEqual([]);
   });
 
   it('lets an agent take a session from the queue, and tells the client when the agent ends it', async () => {

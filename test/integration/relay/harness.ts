@@ -25,7 +25,7 @@ import type {
   SessionEnd,
   SessionState,
 } from '../../../src-main/session/types.ts';
-import { decodeFrame, encodeFrame } from '../../../src-shared/protocol/frames.ts';
+import { encodeFrame } from '../../../src-shared/protocol/frames.ts';
 import {
   RelayToAgentMessageSchema,
   RelayToClientMessageSchema,
@@ -52,6 +52,7 @@ import { loadOrCreateMasterKey } from '../../../src-relay/store/master-key.ts';
 import { SqliteStore } from '../../../src-relay/store/sqlite-store.ts';
 import type { Store } from '../../../src-relay/store/store.ts';
 import { makePrinter } from '../../unit/make-printer.ts';
+import { ProtocolViolation, decodeRelayFrame, failLater } from '../../unit/relay/relay-frames.ts';
 import { ManualClock } from '../../unit/manual-clock.ts';
 import { call, sessionCookie } from '../../unit/relay/server/http-client.ts';
 
@@ -270,8 +271,11 @@ export class FrameSocket<
   readonly socket: WebSocket;
   /** Every frame from the relay, decoded with the protocol's schema, in arrival order. */
   readonly frames: F[] = [];
-  /** Frames that did not match the relay's schema for this role (a relay bug if any). */
-  readonly invalid: string[] = [];
+  /**
+   * Frames the relay's schema for this role refuses (a relay bug): each fails the wait in
+   * progress and every later one, and the run.
+   */
+  readonly violations: ProtocolViolation[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   closeCode: number | null = null;
   /** Highest relay seq received: the cumulative ack, and `lastSeq` to resume. */
@@ -322,12 +326,17 @@ export class FrameSocket<
   }
 
   private received(raw: string): void {
-    const decoded = decodeFrame(raw, this.schema);
-    if (!decoded.ok) {
-      this.invalid.push(raw);
+    let frame: F;
+    try {
+      frame = decodeRelayFrame(raw, this.schema, this.role) as unknown as F;
+    } catch (error) {
+      if (!(error instanceof ProtocolViolation)) throw error;
+      this.violations.push(error);
+      for (const waiter of this.waiters) waiter.fail(error.message);
+      this.waiters.clear();
+      failLater(error);
       return;
     }
-    const frame = decoded.frame as unknown as F;
     if (frame.seq > this.lastSeq) this.lastSeq = frame.seq;
     this.frames.push(frame);
     // Acknowledged like a real peer would, so that the relay's outbox does not just grow.
@@ -431,6 +440,11 @@ export class FrameSocket<
       const timer = setTimeout(() => {
         fail(`within ${timeoutMs} ms`);
       }, timeoutMs);
+      const violation = this.violations[0];
+      if (violation !== undefined) {
+        fail(violation.message);
+        return;
+      }
       if (this.closeCode !== null) {
         fail(`the socket closed with ${this.closeCode}`);
         return;
@@ -557,12 +571,14 @@ export class ClientProbe {
   readonly actionCalls: ProposedAction[] = [];
   readonly refused: LocalRefusal[] = [];
   readonly relayErrors: RelayError[] = [];
+  /** Frames the relay sent this client that its schema refuses (a relay bug): they fail waits. */
+  readonly violations: ProtocolViolation[] = [];
   /** Called with each chat as it arrives (before the test sees it). */
   onChat: ((message: ChatMessage) => void) | null = null;
 
   constructor(relayUrl: string, credentials: DeviceCredentials, options: ClientOptions) {
     this.credentials = credentials;
-    const { sockets, frames, framesBySocket, closeCodes } = this;
+    const { sockets, frames, framesBySocket, closeCodes, violations } = this;
     // The library's own WebSocket, with the test listening in on what arrives and how it closes.
     class ObservedWebSocket extends WebSocket {
       constructor(...args: ConstructorParameters<typeof WebSocket>) {
@@ -571,10 +587,17 @@ export class ClientProbe {
         const mine: ClientFrame[] = [];
         framesBySocket.push(mine);
         this.on('message', (data) => {
-          const decoded = decodeFrame(rawText(data), RelayToClientMessageSchema);
-          if (!decoded.ok) return;
-          frames.push(decoded.frame);
-          mine.push(decoded.frame);
+          let frame: ClientFrame;
+          try {
+            frame = decodeRelayFrame(rawText(data), RelayToClientMessageSchema, 'client');
+          } catch (error) {
+            if (!(error instanceof ProtocolViolation)) throw error;
+            violations.push(error);
+            failLater(error);
+            return;
+          }
+          frames.push(frame);
+          mine.push(frame);
         });
         this.on('close', (code) => closeCodes.push(code));
       }
@@ -634,12 +657,21 @@ export class ClientProbe {
     return (current as unknown as { _socket: Socket })._socket;
   }
 
+  /** `until`, failing at once with the relay's first frame that violated the protocol. */
+  async until(condition: () => boolean, what: string): Promise<void> {
+    await until(() => {
+      const violation = this.violations[0];
+      if (violation !== undefined) throw violation;
+      return condition();
+    }, what);
+  }
+
   async waitForState(state: SessionState): Promise<void> {
-    await until(() => this.session.state === state, `client state ${state}`);
+    await this.until(() => this.session.state === state, `client state ${state}`);
   }
 
   async waitForEnd(): Promise<SessionEnd> {
-    await until(() => this.ends.length > 0, 'the client session to end');
+    await this.until(() => this.ends.length > 0, 'the client session to end');
     const end = this.ends[0];
     if (end === undefined) throw new Error('unreachable');
     return end;

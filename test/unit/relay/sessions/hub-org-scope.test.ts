@@ -35,7 +35,7 @@ function twoOrganisations() {
       { orgId: created.id, name: `${name}-WS`, secretHash: 'sh' },
       T0,
     );
-    const client = peer();
+    const client = peer('client');
     client.bind(
       hub.attach(client.connection, {
         role: 'client',
@@ -68,7 +68,7 @@ function twoOrganisations() {
         },
         T0,
       ).id;
-    const connection = peer();
+    const connection = peer('agent');
     connection.bind(
       hub.attach(connection.connection, {
         role: 'agent',
