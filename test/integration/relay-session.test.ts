@@ -2,8 +2,8 @@
  * Support sessions end to end (issue 4, Tests): the real relay (HTTP, SQLite store in a temporary
  * data directory, session hub, WebSocket gateway) on 127.0.0.1; the desktop side through the
  * real session library (`enroll`, `SupportSession`); the agent side as raw protocol frames over
- * `ws` (the Agent Console comes in a later issue). Time-outs are fired through the hub's
- * injectable timers and the relay's clock is a fake one, so nothing here waits for real time.
+ * `ws` (the Agent Console comes in a later issue). The relay runs on a manual clock: time-outs
+ * fire when a test moves it on, so nothing here waits for real time.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -100,7 +100,8 @@ describe('a support session through the relay', () => {
   const said: string[] = [];
 
   beforeAll(async () => {
-    // The relay's clock stands still here: without a big bucket the chat would never refill.
+    // The relay's clock moves only when a test says so: without a big bucket the chat would
+    // never refill.
     bed = await startBed({ hub: { chatRate: { burst: 2_000, perSecond: 1_000 } } });
   });
   afterAll(async () => {

@@ -176,7 +176,7 @@ export async function startBed(options: BedOptions = {}): Promise<Bed> {
     logger: createLogger({ write: (line) => logs.push(line), level: 'debug', clock }),
     hub,
     heartbeatMs: HEARTBEAT_OUT_OF_REACH_MS,
-    // The relay's clock stands still in these tests, so the ticket bucket would never refill.
+    // The relay's clock moves only when a test says so, so the ticket bucket would never refill.
     httpLimits: { ticketsPerAgent: { capacity: 1_000, refillMs: 1 } },
   });
   const probes: ClientProbe[] = [];

@@ -49,7 +49,8 @@ const agents: AgentSocket[] = [];
 beforeAll(async () => {
   [cups, relay] = await Promise.all([
     startTestbed({ name: 'services-support' }),
-    // The relay's clock stands still here: without a big bucket the chat would never refill.
+    // The relay's clock moves only when a test says so: without a big bucket the chat would
+    // never refill.
     startBed({ hub: { chatRate: { burst: 2_000, perSecond: 1_000 } } }),
   ]);
   const device = await cups.addDevice({ name: 'office-dev', make: 'Acme', model: 'Laser 5' });
