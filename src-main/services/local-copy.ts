@@ -89,7 +89,7 @@ export class LocalCopy {
           : { chatTranscriptDays: policy.transcriptRetentionDays }),
         diagnosticReportDays: policy.diagnosticReportRetentionDays,
       },
-      now: () => new Date(clock.now()),
+      clock,
     }).then(async (store) => {
       // Nothing past its time is ever shown or kept: purge now, then every hour.
       await store.purge();

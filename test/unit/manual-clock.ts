@@ -63,6 +63,12 @@ export class ManualClock implements Clock {
     return fired;
   }
 
+  /** `advance` up to the time `at` (ms since the epoch), which must not be in the past. */
+  advanceTo(at: number): number {
+    if (at < this.#time) throw new Error(`The manual clock does not go back (to ${at}).`);
+    return this.advance(at - this.#time);
+  }
+
   /**
    * Like `advance`, letting the work each timer starts settle (promise chains, I/O callbacks
    * already due) before the next one and at the end: for timers whose callbacks are async.
