@@ -20,7 +20,9 @@ export interface TimerOptions {
   /**
    * The timer does not keep the process alive by itself (Node's `unref`): for housekeeping
    * (purges, sweeps, heartbeats) that must not hold a process open that has nothing else to
-   * do. Ignored where the host has no such notion.
+   * do. Ignored where the host has no such notion. By default a timer does hold the process:
+   * a session that is reconnecting is still alive, and a command-line client must not exit
+   * under it.
    */
   readonly unref?: boolean;
 }
