@@ -4,6 +4,7 @@
  * Exit codes: 0 success; 1 the action failed (no such printer or job, not possible now…);
  * 2 usage error; 3 the print service cannot be reached.
  */
+import type { Clock } from '../../src-shared/clock.ts';
 import type { CreatePolicyServiceOptions } from '../policy/policy-sources.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { TranscriptsAction } from './transcripts-command.ts';
@@ -45,7 +46,7 @@ export interface CliDependencies {
   /** The local transcript store's file (`transcripts`); default the user's data folder. */
   readonly transcriptsPath?: string;
   /** The clock of `transcripts` (purges, corrections); default the real one. */
-  readonly clock?: () => Date;
+  readonly clock?: Clock;
   /** `support`'s terminal; default the process's standard input and output. */
   readonly terminal?: {
     readonly input: NodeJS.ReadableStream;
@@ -410,7 +411,7 @@ Exit codes: 0 nothing failed, 1 a check failed, 2 usage error, 3 the print servi
       secrets,
       path: deps.transcriptsPath,
       policy: deps.policy,
-      ...(deps.clock === undefined ? {} : { now: deps.clock }),
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     });
   };
   transcripts
@@ -496,7 +497,7 @@ is recorded.`,
       secrets,
       policy: deps.policy,
       env: deps.env,
-      ...(deps.clock === undefined ? {} : { now: deps.clock }),
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     });
   };
   relay

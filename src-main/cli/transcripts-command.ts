@@ -5,6 +5,8 @@
  * retention period is purged first, so nothing expired is ever shown.
  */
 import { writeExport } from './export-file.ts';
+import { systemClock } from '../../src-shared/clock.ts';
+import type { Clock } from '../../src-shared/clock.ts';
 import { PrintoError } from '../../src-shared/errors.ts';
 import type { TranscriptView } from '../../src-shared/model/transcript.ts';
 import { createPolicyService } from '../policy/policy-sources.ts';
@@ -41,7 +43,7 @@ export interface TranscriptsCommandOptions {
   readonly secrets: SecretStore;
   readonly path?: string | undefined;
   readonly policy?: CreatePolicyServiceOptions | undefined;
-  readonly now?: () => Date;
+  readonly clock?: Clock | undefined;
 }
 
 function noneKept(): PrintoError {
@@ -100,7 +102,7 @@ export async function runTranscripts(options: TranscriptsCommandOptions): Promis
         : { chatTranscriptDays: policy.transcriptRetentionDays }),
       diagnosticReportDays: policy.diagnosticReportRetentionDays,
     },
-    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   try {
     await store.purge();
@@ -162,7 +164,7 @@ export async function runTranscripts(options: TranscriptsCommandOptions): Promis
           action.sessionId,
           action.messageId,
           action.text,
-          (options.now?.() ?? new Date()).toISOString(),
+          new Date((options.clock ?? systemClock).now()).toISOString(),
         );
         stdout(
           json

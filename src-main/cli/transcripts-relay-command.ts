@@ -6,6 +6,8 @@
  * are this computer's own, from the OS keyring; the way there is the policy's `proxy`.
  */
 import { writeExport } from './export-file.ts';
+import { systemClock } from '../../src-shared/clock.ts';
+import type { Clock } from '../../src-shared/clock.ts';
 import { PrintoError } from '../../src-shared/errors.ts';
 import { createPolicyService } from '../policy/policy-sources.ts';
 import type { CreatePolicyServiceOptions } from '../policy/policy-sources.ts';
@@ -39,7 +41,7 @@ export interface RelayTranscriptsCommandOptions {
   readonly policy?: CreatePolicyServiceOptions | undefined;
   /** Where a `system` proxy is read from (HTTPS_PROXY, NO_PROXY); default process.env. */
   readonly env?: NodeJS.ProcessEnv | undefined;
-  readonly now?: () => Date;
+  readonly clock?: Clock | undefined;
 }
 
 function listLine(s: RelaySessionSummary): string {
@@ -92,7 +94,7 @@ export async function runRelayTranscripts(options: RelayTranscriptsCommandOption
         action.sessionId === undefined
           ? {
               format: 'printo-help/relay-export/v1',
-              exportedAt: (options.now?.() ?? new Date()).toISOString(),
+              exportedAt: new Date((options.clock ?? systemClock).now()).toISOString(),
               relayUrl,
               deviceId: credentials.deviceId,
               // One at a time: the relay allows a device 20 requests at once, then one every 3 s.

@@ -7,27 +7,14 @@ import type { Job } from '../../src-shared/model/job.ts';
 import type { Printer } from '../../src-shared/model/printer.ts';
 import type { PrinterChange } from '../../src-shared/model/printer-change.ts';
 import type { PrinterChangeListener, PrinterWatch } from './printer-system.ts';
+import { systemClock } from '../../src-shared/clock.ts';
+import type { Clock, TimerHandle } from '../../src-shared/clock.ts';
 
 export interface PollSnapshot {
   readonly printers: readonly Printer[];
   /** The jobs not completed yet, of every queue. */
   readonly jobs: readonly Job[];
 }
-
-/** Time as the poller sees it: injected by tests. */
-export interface PollClock {
-  now(): Date;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: PollClock = {
-  now: () => new Date(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
 
 export const DEFAULT_WATCH_INTERVAL_MS = 1000;
 
@@ -80,7 +67,7 @@ export function diffSnapshots(
 
 export interface PollingOptions {
   readonly intervalMs?: number;
-  readonly clock?: PollClock;
+  readonly clock?: Clock;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -99,14 +86,14 @@ export async function startPolling(
   const controller = new AbortController();
   let last = await snapshot(controller.signal);
   let stopped = false;
-  let timer: unknown;
+  let timer: TimerHandle | undefined;
   let inFlight: Promise<void> = Promise.resolve();
 
   const tick = async (): Promise<void> => {
     try {
       const next = await snapshot(controller.signal);
       if (stopped) return;
-      const changes = diffSnapshots(last, next, clock.now());
+      const changes = diffSnapshots(last, next, new Date(clock.now()));
       last = next;
       for (const change of changes) listener(change);
     } catch (error) {

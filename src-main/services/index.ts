@@ -28,8 +28,8 @@ import type { RunOptions } from '../diagnostics/runner.ts';
 import type { PolicyService } from '../policy/effective.ts';
 import type { PrinterSystem, PrinterWatch } from '../printers/printer-system.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import { systemClock } from '../session/clock.ts';
-import type { SessionClock } from '../session/clock.ts';
+import { systemClock } from '../../src-shared/clock.ts';
+import type { Clock } from '../../src-shared/clock.ts';
 import type { WebSocketConstructor } from '../session/connection.ts';
 import type { ProxyEnv } from '../session/proxy.ts';
 import { APP_VERSION } from '../version.ts';
@@ -48,7 +48,7 @@ export interface ClientServicesOptions {
   readonly shell: AppInfo['shell'];
   /** The diagnostics' checks; default all of them (loaded on first run). */
   readonly checks?: readonly Check[];
-  readonly clock?: SessionClock;
+  readonly clock?: Clock;
   readonly deviceName?: string;
   readonly WebSocketImpl?: WebSocketConstructor;
   /** Where a `system` proxy is read from (HTTPS_PROXY, NO_PROXY); default process.env. */

@@ -12,7 +12,7 @@ import {
   loadOrCreateTranscriptMasterKey,
   loadTranscriptMasterKey,
 } from '../secrets/transcript-master-key.ts';
-import type { SessionClock } from '../session/clock.ts';
+import type { Clock, TimerHandle } from '../../src-shared/clock.ts';
 import { openTranscriptStore } from '../transcripts/store.ts';
 import type { TranscriptStore } from '../transcripts/store.ts';
 
@@ -22,7 +22,7 @@ export interface LocalCopyOptions {
   readonly path: string;
   readonly secrets: SecretStore;
   readonly policy: PolicyService;
-  readonly clock: SessionClock;
+  readonly clock: Clock;
   /** Called with a purge's failure (the next hour tries again). */
   readonly onError?: (error: unknown) => void;
 }
@@ -35,7 +35,7 @@ export interface LocalCopyStatus {
 export class LocalCopy {
   readonly #options: LocalCopyOptions;
   #store: Promise<TranscriptStore> | null = null;
-  #timer: unknown = undefined;
+  #timer: TimerHandle | undefined = undefined;
   #closed = false;
 
   constructor(options: LocalCopyOptions) {
@@ -89,7 +89,7 @@ export class LocalCopy {
           : { chatTranscriptDays: policy.transcriptRetentionDays }),
         diagnosticReportDays: policy.diagnosticReportRetentionDays,
       },
-      now: () => new Date(clock.now()),
+      clock,
     }).then(async (store) => {
       // Nothing past its time is ever shown or kept: purge now, then every hour.
       await store.purge();

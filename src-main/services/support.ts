@@ -35,7 +35,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { loadDeviceCredentials, saveDeviceCredentials } from '../secrets/device-credentials.ts';
 import type { StoredDeviceCredentials } from '../secrets/device-credentials.ts';
 import { secretStoreStatus } from '../secrets/status.ts';
-import type { SessionClock } from '../session/clock.ts';
+import type { Clock } from '../../src-shared/clock.ts';
 import { enroll } from '../session/enroll.ts';
 import type { ProxyEnv } from '../session/proxy.ts';
 import { RelayRights } from '../session/relay-rights.ts';
@@ -63,7 +63,7 @@ export interface SupportServiceOptions {
   readonly secrets: SecretStore;
   readonly localCopy: LocalCopy;
   readonly system: PrinterSystem;
-  readonly clock: SessionClock;
+  readonly clock: Clock;
   /** Runs the diagnostics for a data request or a proposed run (the diagnostics service). */
   readonly runDiagnostics: (
     printers: readonly string[] | null,

@@ -6,7 +6,7 @@
 import type { Agent } from 'node:http';
 import WebSocket from 'ws';
 import { LIMITS, SUBPROTOCOL } from '../../src-shared/protocol/v1.ts';
-import type { SessionClock } from './clock.ts';
+import type { Clock, TimerHandle } from '../../src-shared/clock.ts';
 import type { CloseInfo, ProxyFailure } from './close-codes.ts';
 import { ProxyError } from './proxy.ts';
 import type { DeviceCredentials } from './types.ts';
@@ -24,9 +24,9 @@ const HANDSHAKE_TIMEOUT_MS = 15_000;
 
 export class Connection {
   private readonly socket: WebSocket;
-  private readonly clock: SessionClock;
+  private readonly clock: Clock;
   private readonly events: ConnectionEvents;
-  private silenceTimer: unknown = undefined;
+  private silenceTimer: TimerHandle | undefined = undefined;
   private silenceMs = 0;
   private httpStatus: number | undefined;
   private subprotocolRejected = false;
@@ -36,7 +36,7 @@ export class Connection {
   constructor(
     url: URL,
     credentials: DeviceCredentials,
-    clock: SessionClock,
+    clock: Clock,
     events: ConnectionEvents,
     WebSocketImpl: WebSocketConstructor = WebSocket,
     /** The way to the relay (src-main/session/proxy.ts, relayAgent): a proxy's, or direct. */

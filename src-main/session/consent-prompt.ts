@@ -5,7 +5,7 @@
  */
 import { ScopeSchema, LIMITS } from '../../src-shared/protocol/v1.ts';
 import type { Scope } from '../../src-shared/protocol/v1.ts';
-import type { SessionClock } from './clock.ts';
+import type { Clock } from '../../src-shared/clock.ts';
 import type { ConsentRequest, SessionHandlers } from './types.ts';
 
 export interface PromptOutcome {
@@ -29,7 +29,7 @@ export function promptConsent(
   handler: SessionHandlers['onConsentRequest'],
   request: Omit<ConsentRequest, 'signal' | 'answerWithinMs'>,
   deadlineMs: number,
-  clock: SessionClock,
+  clock: Clock,
   controller: AbortController,
 ): Promise<PromptOutcome> {
   const deny = (timedOut: boolean): PromptOutcome => ({

@@ -22,8 +22,8 @@ import type {
 } from '../../src-shared/protocol/v1.ts';
 import { Backoff, DEFAULT_BACKOFF } from './backoff.ts';
 import type { BackoffOptions } from './backoff.ts';
-import { systemClock } from './clock.ts';
-import type { SessionClock } from './clock.ts';
+import { systemClock } from '../../src-shared/clock.ts';
+import type { Clock, TimerHandle } from '../../src-shared/clock.ts';
 import { classifyClose } from './close-codes.ts';
 import type { CloseInfo } from './close-codes.ts';
 import { Connection } from './connection.ts';
@@ -65,7 +65,7 @@ export interface SupportSessionOptions {
    */
   readonly deviceName: string;
   readonly callbacks: SessionCallbacks;
-  readonly clock?: SessionClock;
+  readonly clock?: Clock;
   /** In [0, 1); the back-off jitter. */
   readonly random?: () => number;
   readonly WebSocketImpl?: WebSocketConstructor;
@@ -98,7 +98,7 @@ export class SupportSession {
   private readonly endpoint: URL;
   private readonly credentials: DeviceCredentials;
   private readonly callbacks: SessionCallbacks;
-  private readonly clock: SessionClock;
+  private readonly clock: Clock;
   private readonly backoff: Backoff;
   private readonly WebSocketImpl: WebSocketConstructor | undefined;
   private readonly consentTimeoutMs: number;
@@ -116,9 +116,9 @@ export class SupportSession {
   private everWelcomed = false;
   /** Since when no connection has been up; the resume window counts from here. */
   private droppedAt: number | null = null;
-  private retryTimer: unknown = undefined;
-  private welcomeTimer: unknown = undefined;
-  private graceTimer: unknown = undefined;
+  private retryTimer: TimerHandle | undefined = undefined;
+  private welcomeTimer: TimerHandle | undefined = undefined;
+  private graceTimer: TimerHandle | undefined = undefined;
   private ackQueued = false;
   private ackForced = false;
   private ackedUpTo = 0;

@@ -4,6 +4,8 @@
  * is parsed with its schema on arrival (protocol.ts). What is kept and the user's rights:
  * docs/privacy.md, "The desktop client's copy".
  */
+import { systemClock } from '../../src-shared/clock.ts';
+import type { Clock } from '../../src-shared/clock.ts';
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -36,8 +38,8 @@ export interface TranscriptStoreOptions {
   readonly masterKey: Uint8Array;
   /** Periods from configuration; each missing one has its default (src-shared/privacy/retention.ts). */
   readonly retention?: TranscriptRetention;
-  /** The clock for purges and exports; tests inject a fake one. */
-  readonly now?: () => Date;
+  /** The clock for purges and exports (only its time is read); tests inject a manual one. */
+  readonly clock?: Clock;
 }
 
 export interface TranscriptStore {
@@ -90,7 +92,7 @@ export async function openTranscriptStore(
     workerData: init,
     transferList: [init.masterKey.buffer],
   });
-  const client = new WorkerClient(worker, options.now ?? (() => new Date()));
+  const client = new WorkerClient(worker, options.clock ?? systemClock);
   await client.ready;
   return client;
 }
@@ -99,7 +101,7 @@ export async function openTranscriptStore(
 export class WorkerClient implements TranscriptStore {
   readonly ready: Promise<void>;
   private readonly worker: Worker;
-  private readonly now: () => Date;
+  private readonly clock: Clock;
   private readonly pending = new Map<
     number,
     { resolve: (value: unknown) => void; reject: (error: unknown) => void }
@@ -107,9 +109,9 @@ export class WorkerClient implements TranscriptStore {
   private nextId = 1;
   private closed = false;
 
-  constructor(worker: Worker, now: () => Date) {
+  constructor(worker: Worker, clock: Clock) {
     this.worker = worker;
-    this.now = now;
+    this.clock = clock;
     this.ready = new Promise((resolve, reject) => {
       const onFirst = (message: unknown): void => {
         const ready = ReadySchema.safeParse(message);
@@ -221,8 +223,12 @@ export class WorkerClient implements TranscriptStore {
   viewReport(reportId: string): Promise<StoredReportView> {
     return this.call('viewReport', reportId);
   }
+  private nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
   exportData(ref?: RecordRef): Promise<TranscriptExport> {
-    return this.call('exportData', this.now().toISOString(), ref);
+    return this.call('exportData', this.nowIso(), ref);
   }
   async setFlags(ref: RecordRef, flags: RecordFlagsPatch): Promise<void> {
     await this.call('setFlags', ref, flags);
@@ -242,7 +248,7 @@ export class WorkerClient implements TranscriptStore {
     return this.call('eraseAll');
   }
   purge(): Promise<PurgeResult> {
-    return this.call('purge', this.now().toISOString());
+    return this.call('purge', this.nowIso());
   }
 
   async close(): Promise<void> {

@@ -14,7 +14,8 @@ import type { Readable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PrintoError, UsageError, isPrintoError, reportCliError } from '../../src-shared/errors.ts';
 import { loadWideWidths, renderTable } from '../../src-shared/text/table.ts';
-import type { Clock } from '../server/contracts.ts';
+import { systemClock } from '../../src-shared/clock.ts';
+import type { Clock } from '../../src-shared/clock.ts';
 import { adminSocketPath, startAdminSocket } from '../server/admin-socket.ts';
 import { startRelayWithSessions } from '../server/compose.ts';
 import {
@@ -35,7 +36,6 @@ import {
   DEFAULT_PORT,
   RelayErrorCode,
   checkBindSecurity,
-  systemClock,
 } from '../server/relay-server.ts';
 import type { AgentScope, Org, SessionState, Store } from '../store/store.ts';
 import { loadRelayConfig } from '../store/config.ts';
@@ -123,7 +123,7 @@ export function defaultOpenStore(
     new SqliteStore({
       dataDir,
       masterKey: resolveMasterKey(dataDir, env).key,
-      clock: () => new Date(clock.now()),
+      clock,
     });
 }
 
@@ -314,7 +314,7 @@ One process owns the data directory: while \`serve\` runs, the other commands ru
         const opened = getStore('local');
         const logger = createLogger({
           level: options.logLevel,
-          now: () => clock.now(),
+          clock,
           ...(deps.logWrite === undefined ? {} : { write: deps.logWrite }),
         });
         const relay = await startRelayWithSessions({

@@ -6,7 +6,7 @@
  * reveal live tokens). That is right for one relay node: a restart logs agents out, which is
  * acceptable, and several nodes would need a shared table (Redis) instead.
  */
-import type { Clock } from './contracts.ts';
+import type { Clock } from '../../src-shared/clock.ts';
 import { SecretPrefix, generateSecret, hashSecret } from './passwords.ts';
 
 export const SESSION_COOKIE = 'printo_session';

@@ -33,7 +33,7 @@ export interface FullRelayOptions extends Omit<
   RelayOptions,
   'context' | 'onUpgrade' | 'onShutdown'
 > {
-  /** Hub settings (time-outs, timers, chat rate); the notice defaults to `transcriptNotice`. */
+  /** Hub settings (time-outs, chat rate); the notice defaults to `transcriptNotice`. */
   readonly hub?: Partial<Omit<HubOptions, 'store' | 'clock' | 'logger' | 'metrics'>>;
   readonly heartbeatMs?: number;
 }
@@ -78,15 +78,19 @@ export async function startRelayWithSessions(options: FullRelayOptions): Promise
     if (why === 'account-changed') return;
     hub.disconnectWebSession(session.id, why === 'expired' ? 'web session expired' : 'logged out');
   });
-  const sweep = setInterval(() => {
-    context.access.webSessions.sweep();
-  }, WEB_SESSION_SWEEP_MS);
-  sweep.unref();
+  const sweep = context.clock.setInterval(
+    () => {
+      context.access.webSessions.sweep();
+    },
+    WEB_SESSION_SWEEP_MS,
+    { unref: true },
+  );
   const gateway = new WebSocketGateway({
     hub,
     auth: context.auth,
     logger: context.logger,
     metrics: context.metrics,
+    clock: context.clock,
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
   });
   let relay: RunningRelay;
@@ -102,7 +106,7 @@ export async function startRelayWithSessions(options: FullRelayOptions): Promise
       },
     });
   } catch (error) {
-    clearInterval(sweep);
+    context.clock.clearTimeout(sweep);
     gateway.close();
     throw error;
   }
@@ -120,7 +124,7 @@ export async function startRelayWithSessions(options: FullRelayOptions): Promise
       hub.disconnectDevice(deviceId);
     },
     stop: async (stopOptions) => {
-      clearInterval(sweep);
+      context.clock.clearTimeout(sweep);
       await relay.stop(stopOptions);
       gateway.close();
     },

@@ -50,7 +50,3 @@ export interface Metrics {
   rejected(reason: string): void;
   render(): string;
 }
-
-export interface Clock {
-  now(): number;
-}

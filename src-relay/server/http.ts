@@ -28,7 +28,8 @@ import type {
   HttpErrorCode,
   TicketResponse,
 } from '../../src-shared/protocol/http.ts';
-import type { Clock, Logger, Metrics } from './contracts.ts';
+import type { Clock } from '../../src-shared/clock.ts';
+import type { Logger, Metrics } from './contracts.ts';
 import type { Agent, Device, SessionRecord, SessionRight, Store } from '../store/store.ts';
 import { authenticateDevice } from './auth.ts';
 import { maskFreeText } from '../sessions/inbound.ts';

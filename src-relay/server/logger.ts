@@ -11,6 +11,8 @@
  * 9-digit session code. `errorFields(error)` builds it, with the error's name; never the message,
  * which may quote the input that caused it.
  */
+import { systemClock } from '../../src-shared/clock.ts';
+import type { Clock } from '../../src-shared/clock.ts';
 import type { Logger } from './contracts.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -101,7 +103,8 @@ export interface LoggerOptions {
   /** Where lines go (default: standard error). */
   readonly write?: (line: string) => void;
   readonly level?: LogLevel;
-  readonly now?: () => number;
+  /** Stamps each line; default: the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface JsonLogger extends Logger {
@@ -115,12 +118,12 @@ export function createLogger(options: LoggerOptions = {}): JsonLogger {
       process.stderr.write(line);
     });
   const threshold = LEVELS[options.level ?? 'info'];
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
 
   const log = (level: LogLevel, event: string, fields: LogFields | undefined): void => {
     if (LEVELS[level] < threshold) return;
     const line: Record<string, string | number | boolean | null> = {
-      time: new Date(now()).toISOString(),
+      time: new Date(clock.now()).toISOString(),
       level,
       event: EVENT_PATTERN.test(event) ? event : 'invalid-event-name',
     };

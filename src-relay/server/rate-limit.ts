@@ -4,7 +4,7 @@
  * would be the next step). The table is bounded: full buckets are forgotten, and when it is
  * still too large the oldest keys go first.
  */
-import type { Clock } from './contracts.ts';
+import type { Clock } from '../../src-shared/clock.ts';
 
 export interface RateLimitRule {
   /** Requests allowed in a burst. */

@@ -12,7 +12,9 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { PrintoError } from '../../src-shared/errors.ts';
 import type { RetentionPeriods, Store } from '../store/store.ts';
-import type { Clock, Logger, Metrics, UpgradeAuthenticator } from './contracts.ts';
+import { systemClock } from '../../src-shared/clock.ts';
+import type { Clock, TimerHandle } from '../../src-shared/clock.ts';
+import type { Logger, Metrics, UpgradeAuthenticator } from './contracts.ts';
 import { createAgentAccess } from './agent-access.ts';
 import type { AgentAccess } from './agent-access.ts';
 import { createUpgradeAuthenticator } from './auth.ts';
@@ -33,8 +35,6 @@ export const RelayErrorCode = {
   TlsFiles: 'tls-files',
   Listen: 'listen-failed',
 } as const;
-
-export const systemClock: Clock = { now: () => Date.now() };
 
 /** What the HTTP side and the session hub share. Build it first to hand `auth` to the hub. */
 export interface RelayContext {
@@ -309,8 +309,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   };
   // Once at start (a relay restarted every night would otherwise never purge), then hourly.
   purgeSafely();
-  const purgeTimer = setInterval(purgeSafely, options.purgeIntervalMs ?? DEFAULT_PURGE_INTERVAL_MS);
-  purgeTimer.unref();
+  const purgeTimer = clock.setInterval(
+    purgeSafely,
+    options.purgeIntervalMs ?? DEFAULT_PURGE_INTERVAL_MS,
+    { unref: true },
+  );
 
   logger.info('relay.started', { host, port: boundPort, tls: tls !== undefined });
 
@@ -318,12 +321,12 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   let stopping: Promise<void> | undefined;
   const stop = async (reason: string): Promise<void> => {
     shuttingDown = true;
-    clearInterval(purgeTimer);
+    clock.clearTimeout(purgeTimer);
     logger.info('relay.stopping', { reason });
     const withGrace = async (work: Promise<unknown>, what: string): Promise<void> => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: TimerHandle | undefined;
       const late = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => {
+        timer = clock.setTimeout(() => {
           resolve('late');
         }, grace);
       });
@@ -336,7 +339,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
           ...errorFields(error),
         });
       } finally {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
       }
     };
     // Sessions first, so that each ends with its reason and its last records are written.

@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
 import { CloseCode, LIMITS, SUBPROTOCOL } from '../../src-shared/protocol/v1.ts';
 import type { SessionHub } from '../sessions/hub.ts';
+import type { Clock, TimerHandle } from '../../src-shared/clock.ts';
 import type { Logger, Metrics, UpgradeAuthenticator } from './contracts.ts';
 import { errorFields } from './logger.ts';
 
@@ -20,6 +21,7 @@ export interface WebSocketGatewayOptions {
   readonly auth: UpgradeAuthenticator;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  readonly clock: Clock;
   readonly heartbeatMs?: number;
 }
 
@@ -48,21 +50,24 @@ export class WebSocketGateway {
   });
   private readonly options: WebSocketGatewayOptions;
   private readonly alive = new WeakMap<WebSocket, boolean>();
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly heartbeat: TimerHandle;
 
   constructor(options: WebSocketGatewayOptions) {
     this.options = options;
-    this.heartbeat = setInterval(() => {
-      for (const socket of this.server.clients) {
-        if (this.alive.get(socket) === false) {
-          socket.terminate();
-          continue;
+    this.heartbeat = options.clock.setInterval(
+      () => {
+        for (const socket of this.server.clients) {
+          if (this.alive.get(socket) === false) {
+            socket.terminate();
+            continue;
+          }
+          this.alive.set(socket, false);
+          socket.ping();
         }
-        this.alive.set(socket, false);
-        socket.ping();
-      }
-    }, options.heartbeatMs ?? LIMITS.heartbeatMs);
-    this.heartbeat.unref();
+      },
+      options.heartbeatMs ?? LIMITS.heartbeatMs,
+      { unref: true },
+    );
   }
 
   /** The `upgrade` handler of the HTTP(S) server. */
@@ -160,7 +165,7 @@ export class WebSocketGateway {
   }
 
   close(): void {
-    clearInterval(this.heartbeat);
+    this.options.clock.clearTimeout(this.heartbeat);
     for (const socket of this.server.clients) socket.terminate();
     this.server.close();
   }

@@ -17,7 +17,8 @@ import type {
   Scope,
 } from '../../src-shared/protocol/v1.ts';
 import { agentServesOrg } from '../server/agent-scope.ts';
-import type { AgentIdentity, ClientIdentity, Clock, Logger, Metrics } from '../server/contracts.ts';
+import type { Clock, TimerHandle } from '../../src-shared/clock.ts';
+import type { AgentIdentity, ClientIdentity, Logger, Metrics } from '../server/contracts.ts';
 import type { ChatRecord, ConsentKind, SessionState, Store } from '../store/store.ts';
 import { errorFields } from '../server/logger.ts';
 import { answerMismatch } from './answers.ts';
@@ -36,6 +37,7 @@ export interface PeerConnection {
 
 export interface HubOptions {
   readonly store: Store;
+  /** Time and every timer of the hub (time-outs, resume windows, the chat batch's turn). */
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -46,11 +48,6 @@ export interface HubOptions {
   readonly codeTtlMs?: number;
   /** Chat token bucket per connection; default 10 at once, then 2 per second. */
   readonly chatRate?: { readonly burst: number; readonly perSecond: number };
-  /** Timers are injectable so that consent and resume windows are testable without waiting. */
-  readonly timers?: {
-    setTimeout(fn: () => void, ms: number): unknown;
-    clearTimeout(handle: unknown): void;
-  };
 }
 
 /** After this many bad frames a connection is closed with 1008; other sessions never notice. */
@@ -85,15 +82,15 @@ interface LiveSession {
   requested: Scope[];
   granted: Scope[];
   consentRequestId: string | null;
-  consentTimer: unknown;
+  consentTimer: TimerHandle | undefined;
   /** Ends the session with `code-expired` if nobody has joined when the code expires. */
-  codeTimer: unknown;
+  codeTimer: TimerHandle | undefined;
   readonly client: Stream;
   agentStream: Stream | null;
   readonly pending: Map<string, Pending>;
   chatSeq: number;
   readonly tokens: { client: string; agent: string | null };
-  dropTimers: { client: unknown; agent: unknown };
+  dropTimers: { client: TimerHandle | undefined; agent: TimerHandle | undefined };
   readonly createdAt: number;
 }
 
@@ -123,21 +120,14 @@ export class SessionHub {
   private readonly peers = new Set<Peer>();
   private readonly guesses = new GuessLimiter(20, 60 * 60_000);
   private readonly options: HubOptions;
-  private readonly timers: NonNullable<HubOptions['timers']>;
   private shuttingDown = false;
   /** Timers that forget expired codes (createSession); cleared on shutdown so none outlives it. */
-  private readonly forgetTimers = new Set<unknown>();
+  private readonly forgetTimers = new Set<TimerHandle>();
   private readonly noticeDigest: string;
 
   constructor(options: HubOptions) {
     this.options = options;
     this.noticeDigest = noticeDigest(options.notice.text);
-    this.timers = options.timers ?? {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (handle) => {
-        clearTimeout(handle as NodeJS.Timeout);
-      },
-    };
     // Sessions left open by a crash cannot be resumed: end them, with the reason, in the store.
     for (const session of options.store.listSessions()) {
       if (session.state !== 'ended') {
@@ -176,7 +166,7 @@ export class SessionHub {
     this.chatBatch.push({ record, deliver, refuse });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    this.options.clock.setImmediate(() => {
       this.flushChat();
     });
   }
@@ -333,7 +323,7 @@ export class SessionHub {
     if (session === null || session.state === 'ended') return;
     // The peer may come back with its resume token; until then its messages wait in the outbox.
     const window = this.options.resumeWindowMs ?? LIMITS.resumeWindowMs;
-    const timer = this.timers.setTimeout(() => {
+    const timer = this.options.clock.setTimeout(() => {
       if (session.state !== 'ended' && !this.streamOf(session, peer.role)?.connected) {
         this.endSession(
           session,
@@ -475,7 +465,7 @@ export class SessionHub {
         this.closePeer(other, CloseCode.replaced, 'replaced by a newer connection');
       }
     }
-    this.timers.clearTimeout(session.dropTimers[peer.role]);
+    this.options.clock.clearTimeout(session.dropTimers[peer.role]);
     peer.stream.detach(peer.connection);
     peer.stream = stream;
     peer.session = session;
@@ -598,7 +588,7 @@ export class SessionHub {
     // The code is the request's life in the queue: unanswered when it expires, the session ends
     // (docs/protocol.md §5: waiting → ended, `code-expired`). Without this a client that stays
     // connected would wait forever, and its session would never become old enough to purge.
-    session.codeTimer = this.timers.setTimeout(() => {
+    session.codeTimer = this.options.clock.setTimeout(() => {
       if (session.state !== 'waiting') return;
       this.endSession(
         session,
@@ -608,7 +598,7 @@ export class SessionHub {
       );
       // Remembered for one more period, so that an agent who types it late is told it expired
       // (join checks the expiry first) rather than that it is wrong, which would cost a guess.
-      const forget = this.timers.setTimeout(() => {
+      const forget = this.options.clock.setTimeout(() => {
         this.forgetTimers.delete(forget);
         if (this.byCode.get(code) === session) this.byCode.delete(code);
       }, ttl);
@@ -641,7 +631,7 @@ export class SessionHub {
       this.error(peer, 'wrong-state', 'There is no consent request to answer.', ref);
       return;
     }
-    this.timers.clearTimeout(session.consentTimer);
+    this.options.clock.clearTimeout(session.consentTimer);
     session.consentRequestId = null;
     const granted = [...new Set(answer.granted)].filter((s) => session.requested.includes(s));
     // Consent is only valid for the notice the relay showed: the client echoes what it displayed,
@@ -932,7 +922,7 @@ export class SessionHub {
     // Single use: the code is gone once an agent joins.
     if (session.code !== null) this.byCode.delete(session.code);
     session.code = null;
-    this.timers.clearTimeout(session.codeTimer);
+    this.options.clock.clearTimeout(session.codeTimer);
     session.agent = agent;
     session.state = 'awaiting-consent';
     session.requested = [...ALL_SCOPES];
@@ -973,7 +963,7 @@ export class SessionHub {
       this.nowDate(),
     );
     // No answer is a denial (RustDesk's time-out once granted access: never here).
-    session.consentTimer = this.timers.setTimeout(() => {
+    session.consentTimer = this.options.clock.setTimeout(() => {
       if (session.state !== 'awaiting-consent') return;
       this.receipt(session, 'timeout', 'relay', session.requested, null);
       this.endSession(
@@ -1102,10 +1092,10 @@ export class SessionHub {
     // Chat accepted before the end reaches both sides before they hear of the end.
     this.flushChat();
     session.state = 'ended';
-    this.timers.clearTimeout(session.consentTimer);
-    this.timers.clearTimeout(session.codeTimer);
-    this.timers.clearTimeout(session.dropTimers.client);
-    this.timers.clearTimeout(session.dropTimers.agent);
+    this.options.clock.clearTimeout(session.consentTimer);
+    this.options.clock.clearTimeout(session.codeTimer);
+    this.options.clock.clearTimeout(session.dropTimers.client);
+    this.options.clock.clearTimeout(session.dropTimers.agent);
     // An expired code stays known for a while (see createSession); any other end forgets it.
     if (session.code !== null && reason !== 'code-expired') this.byCode.delete(session.code);
     session.pending.clear();
@@ -1125,7 +1115,7 @@ export class SessionHub {
   /** Graceful shutdown: every session ends with a reason, every connection closes with 1001. */
   shutdown(): void {
     this.shuttingDown = true;
-    for (const timer of this.forgetTimers) this.timers.clearTimeout(timer);
+    for (const timer of this.forgetTimers) this.options.clock.clearTimeout(timer);
     this.forgetTimers.clear();
     for (const session of [...this.sessions.values()]) {
       this.endSession(session, 'relay-shutdown', 'relay', 'The relay is shutting down.');

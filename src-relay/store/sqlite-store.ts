@@ -20,6 +20,8 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { z } from 'zod';
+import { systemClock } from '../../src-shared/clock.ts';
+import type { Clock } from '../../src-shared/clock.ts';
 import { PrintoError } from '../../src-shared/errors.ts';
 import { redactCardNumbers } from '../../src-shared/privacy/pan.ts';
 import { expiryCutoff } from '../../src-shared/privacy/retention.ts';
@@ -82,7 +84,7 @@ export interface SqliteStoreOptions {
   /** How long to wait for SQLite's lock before `store-locked`, in ms (default 2000). */
   readonly busyTimeoutMs?: number;
   /** Dates migration records and audit entries whose caller gives no time; default: system. */
-  readonly clock?: () => Date;
+  readonly clock?: Clock;
 }
 
 const ChatBodySchema = z.strictObject({ text: z.string(), senderName: z.string() });
@@ -115,7 +117,7 @@ export class SqliteStore implements Store {
   /** The database file. */
   readonly path: string;
   private readonly db: DatabaseSync;
-  private readonly clock: () => Date;
+  private readonly clock: Clock;
   private readonly keys: DataKeys;
   private readonly auditLog: AuditLog;
   private readonly statements = new Map<string, StatementSync>();
@@ -131,7 +133,7 @@ export class SqliteStore implements Store {
       );
     }
     const masterKey = Buffer.from(options.masterKey);
-    this.clock = options.clock ?? (() => new Date());
+    this.clock = options.clock ?? systemClock;
     this.path = join(options.dataDir, STORE_FILE);
     try {
       mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -156,7 +158,7 @@ export class SqliteStore implements Store {
     this.db = db;
     try {
       this.configure(options.busyTimeoutMs ?? 2000);
-      migrate(db, this.path, this.clock().toISOString());
+      migrate(db, this.path, this.now());
       this.keys = new DataKeys(db, masterKey, () => this.now());
       this.auditLog = new AuditLog(db);
       this.checkMasterKey(masterKey);
@@ -258,7 +260,7 @@ export class SqliteStore implements Store {
   }
 
   private now(): string {
-    return this.clock().toISOString();
+    return new Date(this.clock.now()).toISOString();
   }
 
   /**

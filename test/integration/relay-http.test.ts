@@ -24,7 +24,8 @@ import { DEFAULT_RELAY_RETENTION } from '../../src-relay/store/config.ts';
 import { loadOrCreateMasterKey } from '../../src-relay/store/master-key.ts';
 import { SqliteStore } from '../../src-relay/store/sqlite-store.ts';
 import type { Store } from '../../src-relay/store/store.ts';
-import { FakeClock, call, sessionCookie } from '../unit/relay/server/http-client.ts';
+import { ManualClock } from '../unit/manual-clock.ts';
+import { call, sessionCookie } from '../unit/relay/server/http-client.ts';
 import { BIN, serve } from './relay/serve.ts';
 import type { TestResponse } from '../unit/relay/server/http-client.ts';
 
@@ -54,7 +55,7 @@ function openStore(dataDir: string): Store {
 
 interface Bed {
   readonly relay: FullRelay;
-  readonly clock: FakeClock;
+  readonly clock: ManualClock;
   readonly enrollmentKey: string;
   readonly origin: string;
   readonly logs: string[];
@@ -74,7 +75,7 @@ async function startBed(options: Partial<RelayOptions> = {}): Promise<Bed> {
     { email: 'sam@example.com', name: 'Sam Support', role: 'agent', password: PASSWORD },
     NOW,
   );
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const logs: string[] = [];
   const relay = await startRelayWithSessions({
     store,

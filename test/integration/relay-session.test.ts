@@ -2,8 +2,8 @@
  * Support sessions end to end (issue 4, Tests): the real relay (HTTP, SQLite store in a temporary
  * data directory, session hub, WebSocket gateway) on 127.0.0.1; the desktop side through the
  * real session library (`enroll`, `SupportSession`); the agent side as raw protocol frames over
- * `ws` (the Agent Console comes in a later issue). Time-outs are fired through the hub's
- * injectable timers and the relay's clock is a fake one, so nothing here waits for real time.
+ * `ws` (the Agent Console comes in a later issue). The relay runs on a manual clock: time-outs
+ * fire when a test moves it on, so nothing here waits for real time.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -100,7 +100,8 @@ describe('a support session through the relay', () => {
   const said: string[] = [];
 
   beforeAll(async () => {
-    // The relay's clock stands still here: without a big bucket the chat would never refill.
+    // The relay's clock moves only when a test says so: without a big bucket the chat would
+    // never refill.
     bed = await startBed({ hub: { chatRate: { burst: 2_000, perSecond: 1_000 } } });
   });
   afterAll(async () => {
@@ -237,7 +238,8 @@ describe('a support session through the relay', () => {
     // Nothing went wrong on the way: no error frame for either side, every relay frame valid.
     expect(client.relayErrors).toEqual([]);
     expect(agent.frames.filter((f) => f.type === 'error')).toEqual([]);
-    expect(agent.invalid).toEqual([]);
+    expect(agent.violations).toEqual([]);
+    expect(client.violations).toEqual([]);
   });
 
   it('lets an agent take a session from the queue, and tells the client when the agent ends it', async () => {
@@ -324,14 +326,13 @@ describe('a support session through the relay', () => {
     const client = await bed.client({ grant: 'later' });
     const queued = await client.session.askForHelp('Printer offline');
     const agent = await bed.agent();
-    const timers = bed.timers.mark();
     await agent.join({ code: queued.code });
     await until(() => client.consents.length === 1, 'the consent prompt');
     const prompt = client.consents[0]?.request;
     expect(prompt?.expiresAt).toBe(new Date(bed.clock.now() + CONSENT_TIMEOUT_MS).toISOString());
 
     // The user never answers; the relay's time-out comes.
-    expect(bed.timers.fire(CONSENT_TIMEOUT_MS, timers)).toBe(1);
+    bed.clock.advance(CONSENT_TIMEOUT_MS);
     expect((await agent.next('session.ended')).payload.reason).toBe('consent-timed-out');
     expect((await client.waitForEnd()).reason).toBe('consent-timed-out');
     // The prompt is closed on the user's screen.
@@ -632,7 +633,6 @@ describe('session codes', () => {
 
   it('refuses a wrong code, and ends the session when its code expires unanswered', async () => {
     const client = await bed.client();
-    const timers = bed.timers.mark();
     const queued = await client.session.askForHelp('Printer offline');
     const agent = await bed.agent();
     const wrong = agent.send({ type: 'session.join', payload: { code: nearMiss(queued.code) } });
@@ -642,7 +642,6 @@ describe('session codes', () => {
 
     // Ten minutes later nobody has joined: the code has expired, and with it the request.
     bed.clock.advance(LIMITS.codeTtlMs);
-    expect(bed.timers.fire(LIMITS.codeTtlMs, timers)).toBe(1);
     expect(await client.waitForEnd()).toMatchObject({ reason: 'code-expired' });
     expect(bed.store.getSession(queued.sessionId)).toMatchObject({
       state: 'ended',
@@ -660,7 +659,8 @@ describe('session codes', () => {
   it('refuses an expired code even before the relay has ended its session', async () => {
     const client = await bed.client();
     const queued = await client.session.askForHelp('Printer offline');
-    bed.clock.advance(LIMITS.codeTtlMs);
+    // The code has expired, and the relay's timer that ends the session is late.
+    bed.clock.jump(LIMITS.codeTtlMs);
     const agent = await bed.agent();
     const ref = agent.send({ type: 'session.join', payload: { code: queued.code } });
     expect((await agent.errorFor(ref)).payload.code).toBe('code-expired');
@@ -832,7 +832,7 @@ describe('retention on the relay’s store', () => {
     await bed.stop();
   });
 
-  it('purges transcripts past their period with a fake clock, except those on legal hold', async () => {
+  it('purges transcripts past their period on the relay’s clock, except those on legal hold', async () => {
     const ended: string[] = [];
     for (const words of ['First problem, on hold', 'Second problem, not held']) {
       const { client, agent, sessionId } = await activeSession(bed, ['chat']);
@@ -845,15 +845,26 @@ describe('retention on the relay’s store', () => {
     const [held = '', unheld = ''] = ended;
     expect(bed.store.setLegalHold(held, true)).toBe(true);
 
-    // One day before the period ends nothing goes.
-    bed.clock.advance((CHAT_DAYS - 1) * DAY);
+    // One day before the period ends nothing goes (the relay's hourly purge is late: it runs
+    // here, when asked).
+    bed.clock.jump((CHAT_DAYS - 1) * DAY);
     expect(bed.relay.purgeNow()).toMatchObject({ chatMessages: 0, heldBack: 0 });
     expect(bed.store.listChat(unheld)).toHaveLength(2);
 
+    // Two days on, the relay's hourly purge has removed the transcript not on hold by itself.
+    const purges = (): Record<string, unknown>[] =>
+      bed.logs
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line['event'] === 'retention.purged' && line['chatMessages'] !== 0);
+    expect(purges()).toEqual([]);
     bed.clock.advance(2 * DAY);
+    expect(purges()).toMatchObject([
+      { sessions: 0, chatMessages: 2, consentReceipts: 0, heldBack: 1 },
+    ]);
+    const purgedAt = String(purges()[0]?.['time']);
     expect(bed.relay.purgeNow()).toEqual({
       sessions: 0,
-      chatMessages: 2,
+      chatMessages: 0,
       consentReceipts: 0,
       heldBack: 1,
     });
@@ -865,7 +876,7 @@ describe('retention on the relay’s store', () => {
     expect(bed.store.listChat(unheld)).toEqual([]);
     expect(bed.store.getSession(unheld)).toMatchObject({
       description: '',
-      transcriptDeletedAt: new Date(bed.clock.now()).toISOString(),
+      transcriptDeletedAt: purgedAt,
     });
     // The proof of consent outlives the transcript (730 days).
     expect(bed.store.listConsentReceipts(unheld).map((r) => r.kind)).toEqual(['grant', 'end']);

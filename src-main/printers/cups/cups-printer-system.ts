@@ -22,8 +22,9 @@ import type {
   PrinterWatch,
   WatchOptions,
 } from '../printer-system.ts';
-import { DEFAULT_WATCH_INTERVAL_MS, startPolling, systemClock } from '../change-poller.ts';
-import type { PollClock } from '../change-poller.ts';
+import { systemClock } from '../../../src-shared/clock.ts';
+import type { Clock } from '../../../src-shared/clock.ts';
+import { DEFAULT_WATCH_INTERVAL_MS, startPolling } from '../change-poller.ts';
 import { startCupsWatch } from './cups-watch.ts';
 import type { CupsPrinterWatch } from './cups-watch.ts';
 import {
@@ -55,7 +56,7 @@ export interface CupsPrinterSystemOptions {
    */
   readonly deviceQuery?: false | { readonly timeoutMs: number };
   /** Time for `watch`; tests inject theirs. */
-  readonly clock?: PollClock;
+  readonly clock?: Clock;
   /** The lease asked for `watch`'s subscription, renewed at half-time. Default 300 s. */
   readonly leaseSeconds?: number;
 }
@@ -71,7 +72,7 @@ export class CupsPrinterSystem implements PrinterSystem {
   private readonly deviceQuery: false | { readonly timeoutMs: number };
   /** Devices are other hosts: their own keep-alive pool, closed with the scheduler's. */
   private deviceTransport: IppTransport | undefined;
-  private readonly clock: PollClock;
+  private readonly clock: Clock;
   private readonly leaseSeconds: number | undefined;
   /** Why the scheduler refused subscriptions, once it did: told once, then polled silently. */
   private subscriptionRefused: string | undefined;

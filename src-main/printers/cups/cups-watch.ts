@@ -10,7 +10,7 @@ import type { IppAttributes } from '../ipp/attributes.ts';
 import { IppStatusError } from '../ipp/client.ts';
 import type { IppClient } from '../ipp/client.ts';
 import { StatusCode } from '../ipp/constants.ts';
-import type { PollClock } from '../change-poller.ts';
+import type { Clock, TimerHandle } from '../../../src-shared/clock.ts';
 import type { PrinterChangeListener, PrinterWatch } from '../printer-system.ts';
 import { queueNameFromUri } from './mapping.ts';
 
@@ -88,7 +88,7 @@ export function changeFromEvent(event: IppAttributes, at: Date): PrinterChange |
 export interface CupsWatchOptions {
   readonly client: IppClient;
   readonly listener: PrinterChangeListener;
-  readonly clock: PollClock;
+  readonly clock: Clock;
   readonly intervalMs: number;
   readonly leaseSeconds?: number;
   readonly onError?: (error: unknown) => void;
@@ -114,7 +114,7 @@ export async function startCupsWatch(options: CupsWatchOptions): Promise<CupsPri
     subscriptionId = created.subscriptionId;
     nextSequence = 1;
     const granted = created.leaseSeconds ?? leaseSeconds;
-    renewAt = granted > 0 ? clock.now().getTime() + (granted * 1000) / 2 : Infinity;
+    renewAt = granted > 0 ? clock.now() + (granted * 1000) / 2 : Infinity;
   };
   let subscriptionId = 0;
   let nextSequence = 1;
@@ -123,22 +123,22 @@ export async function startCupsWatch(options: CupsWatchOptions): Promise<CupsPri
 
   const controller = new AbortController();
   let stopped = false;
-  let timer: unknown;
+  let timer: TimerHandle | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   let intervalMs = options.intervalMs;
 
   const resync = async (): Promise<void> => {
     await subscribe(controller.signal);
-    if (!stopped) listener({ kind: 'resync', at: clock.now().toISOString() });
+    if (!stopped) listener({ kind: 'resync', at: new Date(clock.now()).toISOString() });
   };
 
   const pull = async (): Promise<void> => {
     try {
-      if (clock.now().getTime() >= renewAt) {
+      if (clock.now() >= renewAt) {
         await client.renewSubscription(SERVER_URI, subscriptionId, leaseSeconds, {
           signal: controller.signal,
         });
-        renewAt = clock.now().getTime() + (leaseSeconds * 1000) / 2;
+        renewAt = clock.now() + (leaseSeconds * 1000) / 2;
       }
       const { events, intervalSeconds, response } = await client.getNotifications(
         SERVER_URI,
@@ -159,9 +159,9 @@ export async function startCupsWatch(options: CupsWatchOptions): Promise<CupsPri
         if (sequence === undefined || sequence < nextSequence) continue;
         // CUPS keeps the last MaxEvents events only: a gap means some were dropped.
         if (sequence > nextSequence && !stopped)
-          listener({ kind: 'resync', at: clock.now().toISOString() });
+          listener({ kind: 'resync', at: new Date(clock.now()).toISOString() });
         nextSequence = sequence + 1;
-        const change = changeFromEvent(event, clock.now());
+        const change = changeFromEvent(event, new Date(clock.now()));
         if (change !== undefined && !stopped) listener(change);
       }
       // The subscription ended (cancelled by someone else, lease over): start again.

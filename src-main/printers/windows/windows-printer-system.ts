@@ -23,7 +23,8 @@ import {
   type PrinterWatch,
   type WatchOptions,
 } from '../printer-system.ts';
-import { startPolling, type PollClock } from '../change-poller.ts';
+import type { Clock } from '../../../src-shared/clock.ts';
+import { startPolling } from '../change-poller.ts';
 import type { PowerShellRunner } from './powershell-runner.ts';
 import { runScript, type ScriptContext } from './script-result.ts';
 import type {
@@ -39,7 +40,7 @@ import type {
 export interface WindowsPrinterSystemOptions {
   readonly runner: PowerShellRunner;
   /** Time for `watch`'s polling; tests inject theirs. */
-  readonly clock?: PollClock;
+  readonly clock?: Clock;
 }
 
 function blankToNull(value: string | null): string | null {
@@ -177,7 +178,7 @@ export class WindowsPrinterSystem implements PrinterSystem {
   readonly kind = 'windows' as const;
   readonly endpoint = 'Windows Print Spooler on this computer';
   readonly #runner: PowerShellRunner;
-  readonly #clock: PollClock | undefined;
+  readonly #clock: Clock | undefined;
 
   constructor(options: WindowsPrinterSystemOptions) {
     this.#runner = options.runner;

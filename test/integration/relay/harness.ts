@@ -2,7 +2,7 @@
  * The parts the relay's end-to-end tests share: a relay with its SQLite store in a temporary
  * data directory on 127.0.0.1, a raw agent speaking the protocol over `ws` (the Agent Console
  * comes later), the desktop client through the real `SupportSession` with its sockets in view,
- * and manual timers for the hub so that time-outs fire when a test says so.
+ * and a manual clock for the relay so that time-outs fire when a test says so.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +25,7 @@ import type {
   SessionEnd,
   SessionState,
 } from '../../../src-main/session/types.ts';
-import { decodeFrame, encodeFrame } from '../../../src-shared/protocol/frames.ts';
+import { encodeFrame } from '../../../src-shared/protocol/frames.ts';
 import {
   RelayToAgentMessageSchema,
   RelayToClientMessageSchema,
@@ -52,7 +52,9 @@ import { loadOrCreateMasterKey } from '../../../src-relay/store/master-key.ts';
 import { SqliteStore } from '../../../src-relay/store/sqlite-store.ts';
 import type { Store } from '../../../src-relay/store/store.ts';
 import { makePrinter } from '../../unit/make-printer.ts';
-import { FakeClock, call, sessionCookie } from '../../unit/relay/server/http-client.ts';
+import { ProtocolViolation, decodeRelayFrame, failLater } from '../../unit/relay/relay-frames.ts';
+import { ManualClock } from '../../unit/manual-clock.ts';
+import { call, sessionCookie } from '../../unit/relay/server/http-client.ts';
 
 export const AGENT_EMAIL = 'sam@example.com';
 export const AGENT_NAME = 'Sam Support';
@@ -120,54 +122,13 @@ export const wsUrl = (relayUrl: string, path: string): string =>
   relayUrl.replace(/^http/, 'ws') + path;
 
 // ---------------------------------------------------------------------------------------------
-// Hub timers under the test's control
-
-interface TimerEntry {
-  readonly fn: () => void;
-  readonly ms: number;
-  state: 'pending' | 'cleared' | 'fired';
-}
-
-/** The hub's `timers` option: nothing fires until `fire` says so. */
-export class ManualTimers {
-  private readonly entries: TimerEntry[] = [];
-
-  readonly setTimeout = (fn: () => void, ms: number): unknown => {
-    const entry: TimerEntry = { fn, ms, state: 'pending' };
-    this.entries.push(entry);
-    return entry;
-  };
-
-  readonly clearTimeout = (handle: unknown): void => {
-    const entry = this.entries.find((e) => e === handle);
-    if (entry?.state === 'pending') entry.state = 'cleared';
-  };
-
-  /** A position in the list of timers set so far. */
-  mark(): number {
-    return this.entries.length;
-  }
-
-  /** Runs the pending timers of `ms` set since `mark`, as if their time had come. */
-  fire(ms: number, since = 0): number {
-    const due = this.entries.slice(since).filter((e) => e.ms === ms && e.state === 'pending');
-    for (const entry of due) {
-      entry.state = 'fired';
-      entry.fn();
-    }
-    return due.length;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // A relay in a temporary data directory
 
 export interface Bed {
   readonly relay: FullRelay;
   readonly url: string;
   readonly dataDir: string;
-  readonly clock: FakeClock;
-  readonly timers: ManualTimers;
+  readonly clock: ManualClock;
   readonly enrollmentKey: string;
   /** Every JSON log line the relay wrote. */
   readonly logs: string[];
@@ -183,23 +144,26 @@ export interface Bed {
 }
 
 export const CONSENT_TIMEOUT_MS = 45_000;
+/**
+ * Tests move the relay's clock by minutes or days at once, far faster than pongs come back: with
+ * the usual heartbeat every peer would look dead on the second ping and be cut.
+ */
+const HEARTBEAT_OUT_OF_REACH_MS = 100 * 365 * 24 * 60 * 60_000;
 
 export interface BedOptions {
   readonly dataDir?: string;
   readonly enrollmentKey?: string;
   readonly port?: number;
   readonly hub?: FullRelayOptions['hub'];
-  readonly clock?: FakeClock;
+  readonly clock?: ManualClock;
 }
 
 export async function startBed(options: BedOptions = {}): Promise<Bed> {
   const dataDir = options.dataDir ?? tempDir();
   const enrollmentKey = options.enrollmentKey ?? (await seedDataDir(dataDir));
-  const clock = options.clock ?? new FakeClock();
-  const timers = new ManualTimers();
+  const clock = options.clock ?? new ManualClock();
   const logs: string[] = [];
   const hub: Partial<Omit<HubOptions, 'store' | 'clock' | 'logger' | 'metrics'>> = {
-    timers,
     // Distinct from the 60 s resume window, so that a test can fire one and not the other.
     consentTimeoutMs: CONSENT_TIMEOUT_MS,
     ...options.hub,
@@ -209,9 +173,10 @@ export async function startBed(options: BedOptions = {}): Promise<Bed> {
     retention: DEFAULT_RELAY_RETENTION,
     port: options.port ?? 0,
     clock,
-    logger: createLogger({ write: (line) => logs.push(line), level: 'debug' }),
+    logger: createLogger({ write: (line) => logs.push(line), level: 'debug', clock }),
     hub,
-    // The relay's clock stands still in these tests, so the ticket bucket would never refill.
+    heartbeatMs: HEARTBEAT_OUT_OF_REACH_MS,
+    // The relay's clock moves only when a test says so, so the ticket bucket would never refill.
     httpLimits: { ticketsPerAgent: { capacity: 1_000, refillMs: 1 } },
   });
   const probes: ClientProbe[] = [];
@@ -221,7 +186,6 @@ export async function startBed(options: BedOptions = {}): Promise<Bed> {
     url: relay.url,
     dataDir,
     clock,
-    timers,
     enrollmentKey,
     logs,
     store: relay.context.store,
@@ -307,8 +271,11 @@ export class FrameSocket<
   readonly socket: WebSocket;
   /** Every frame from the relay, decoded with the protocol's schema, in arrival order. */
   readonly frames: F[] = [];
-  /** Frames that did not match the relay's schema for this role (a relay bug if any). */
-  readonly invalid: string[] = [];
+  /**
+   * Frames the relay's schema for this role refuses (a relay bug): each fails the wait in
+   * progress and every later one, and the run.
+   */
+  readonly violations: ProtocolViolation[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   closeCode: number | null = null;
   /** Highest relay seq received: the cumulative ack, and `lastSeq` to resume. */
@@ -359,12 +326,17 @@ export class FrameSocket<
   }
 
   private received(raw: string): void {
-    const decoded = decodeFrame(raw, this.schema);
-    if (!decoded.ok) {
-      this.invalid.push(raw);
+    let frame: F;
+    try {
+      frame = decodeRelayFrame(raw, this.schema, this.role) as unknown as F;
+    } catch (error) {
+      if (!(error instanceof ProtocolViolation)) throw error;
+      this.violations.push(error);
+      for (const waiter of this.waiters) waiter.fail(error.message);
+      this.waiters.clear();
+      failLater(error);
       return;
     }
-    const frame = decoded.frame as unknown as F;
     if (frame.seq > this.lastSeq) this.lastSeq = frame.seq;
     this.frames.push(frame);
     // Acknowledged like a real peer would, so that the relay's outbox does not just grow.
@@ -468,6 +440,11 @@ export class FrameSocket<
       const timer = setTimeout(() => {
         fail(`within ${timeoutMs} ms`);
       }, timeoutMs);
+      const violation = this.violations[0];
+      if (violation !== undefined) {
+        fail(violation.message);
+        return;
+      }
       if (this.closeCode !== null) {
         fail(`the socket closed with ${this.closeCode}`);
         return;
@@ -594,12 +571,14 @@ export class ClientProbe {
   readonly actionCalls: ProposedAction[] = [];
   readonly refused: LocalRefusal[] = [];
   readonly relayErrors: RelayError[] = [];
+  /** Frames the relay sent this client that its schema refuses (a relay bug): they fail waits. */
+  readonly violations: ProtocolViolation[] = [];
   /** Called with each chat as it arrives (before the test sees it). */
   onChat: ((message: ChatMessage) => void) | null = null;
 
   constructor(relayUrl: string, credentials: DeviceCredentials, options: ClientOptions) {
     this.credentials = credentials;
-    const { sockets, frames, framesBySocket, closeCodes } = this;
+    const { sockets, frames, framesBySocket, closeCodes, violations } = this;
     // The library's own WebSocket, with the test listening in on what arrives and how it closes.
     class ObservedWebSocket extends WebSocket {
       constructor(...args: ConstructorParameters<typeof WebSocket>) {
@@ -608,10 +587,17 @@ export class ClientProbe {
         const mine: ClientFrame[] = [];
         framesBySocket.push(mine);
         this.on('message', (data) => {
-          const decoded = decodeFrame(rawText(data), RelayToClientMessageSchema);
-          if (!decoded.ok) return;
-          frames.push(decoded.frame);
-          mine.push(decoded.frame);
+          let frame: ClientFrame;
+          try {
+            frame = decodeRelayFrame(rawText(data), RelayToClientMessageSchema, 'client');
+          } catch (error) {
+            if (!(error instanceof ProtocolViolation)) throw error;
+            violations.push(error);
+            failLater(error);
+            return;
+          }
+          frames.push(frame);
+          mine.push(frame);
         });
         this.on('close', (code) => closeCodes.push(code));
       }
@@ -671,12 +657,21 @@ export class ClientProbe {
     return (current as unknown as { _socket: Socket })._socket;
   }
 
+  /** `until`, failing at once with the relay's first frame that violated the protocol. */
+  async until(condition: () => boolean, what: string): Promise<void> {
+    await until(() => {
+      const violation = this.violations[0];
+      if (violation !== undefined) throw violation;
+      return condition();
+    }, what);
+  }
+
   async waitForState(state: SessionState): Promise<void> {
-    await until(() => this.session.state === state, `client state ${state}`);
+    await this.until(() => this.session.state === state, `client state ${state}`);
   }
 
   async waitForEnd(): Promise<SessionEnd> {
-    await until(() => this.ends.length > 0, 'the client session to end');
+    await this.until(() => this.ends.length > 0, 'the client session to end');
     const end = this.ends[0];
     if (end === undefined) throw new Error('unreachable');
     return end;

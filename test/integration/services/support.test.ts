@@ -22,7 +22,7 @@ import { PURGE_INTERVAL_MS } from '../../../src-main/services/local-copy.ts';
 import { noticeDigest } from '../../../src-main/transcripts/store.ts';
 import { startTestbed } from '../../testbed/testbed.ts';
 import type { Testbed } from '../../testbed/testbed.ts';
-import { ManualClock } from '../../unit/session/manual-clock.ts';
+import { ManualClock } from '../../unit/manual-clock.ts';
 import { AGENT_NAME, removeTempDirs as removeRelayDirs, startBed } from '../relay/harness.ts';
 import type { AgentSocket, Bed } from '../relay/harness.ts';
 import {
@@ -49,7 +49,8 @@ const agents: AgentSocket[] = [];
 beforeAll(async () => {
   [cups, relay] = await Promise.all([
     startTestbed({ name: 'services-support' }),
-    // The relay's clock stands still here: without a big bucket the chat would never refill.
+    // The relay's clock moves only when a test says so: without a big bucket the chat would
+    // never refill.
     startBed({ hub: { chatRate: { burst: 2_000, perSecond: 1_000 } } }),
   ]);
   const device = await cups.addDevice({ name: 'office-dev', make: 'Acme', model: 'Laser 5' });

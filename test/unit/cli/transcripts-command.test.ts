@@ -12,6 +12,7 @@ import { MemorySecretStore } from '../../../src-main/secrets/memory-store.ts';
 import { loadOrCreateTranscriptMasterKey } from '../../../src-main/secrets/transcript-master-key.ts';
 import { openTranscriptStore } from '../../../src-main/transcripts/store.ts';
 import { ExportSchema } from '../../../src-shared/model/transcript.ts';
+import { ManualClock } from '../manual-clock.ts';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 const dirs: string[] = [];
@@ -32,7 +33,7 @@ async function seeded(): Promise<{
   const store = await openTranscriptStore({
     path,
     masterKey: await loadOrCreateTranscriptMasterKey(secrets),
-    now: () => NOW,
+    clock: new ManualClock(NOW.getTime()),
   });
   const sessionId = randomUUID();
   const messageId = randomUUID();
@@ -55,7 +56,7 @@ async function seeded(): Promise<{
     deps: {
       secrets,
       transcriptsPath: path,
-      clock: () => NOW,
+      clock: new ManualClock(NOW.getTime()),
       policy: {
         platform: 'linux',
         policyFilePath: join(policyDir, 'none.json'),

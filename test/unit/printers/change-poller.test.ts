@@ -8,7 +8,7 @@ import type { Job } from '../../../src-shared/model/job.ts';
 import type { PrinterChange } from '../../../src-shared/model/printer-change.ts';
 import { PrinterChangeSchema } from '../../../src-shared/model/printer-change.ts';
 import { makePrinter } from '../make-printer.ts';
-import { ManualClock } from './manual-clock.ts';
+import { ManualClock } from '../manual-clock.ts';
 
 const job = (printer: string, id: number, state: Job['state'] = 'pending'): Job => ({
   id,
@@ -69,7 +69,7 @@ describe('diffing listings', () => {
 
 describe('polling with an injected clock', () => {
   function setup() {
-    const clock = new ManualClock();
+    const clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));
     let current: PollSnapshot = { printers: [makePrinter({ name: 'A' })], jobs: [] };
     let failure: Error | undefined;
     let listings = 0;
@@ -106,15 +106,15 @@ describe('polling with an injected clock', () => {
     expect(watch.mode).toBe('polling');
     expect(bed.listings()).toBe(1);
     bed.set({ printers: [makePrinter({ name: 'A' })], jobs: [job('A', 9)] });
-    await bed.clock.advance(999);
+    await bed.clock.advanceSettled(999);
     expect(bed.listings()).toBe(1);
     expect(bed.changes).toEqual([]);
-    await bed.clock.advance(1);
+    await bed.clock.advanceSettled(1);
     expect(bed.listings()).toBe(2);
     expect(bed.changes).toEqual([
       { kind: 'job-created', printer: 'A', jobId: 9, at: '2026-03-01T09:00:01.000Z' },
     ]);
-    await bed.clock.advance(5000);
+    await bed.clock.advanceSettled(5000);
     expect(bed.listings()).toBe(7);
     expect(bed.changes).toHaveLength(1);
     await watch.stop();
@@ -124,11 +124,11 @@ describe('polling with an injected clock', () => {
     const bed = setup();
     const watch = await bed.start();
     bed.fail(new Error('spooler down'));
-    await bed.clock.advance(1000);
+    await bed.clock.advanceSettled(1000);
     expect(bed.errors).toEqual([new Error('spooler down')]);
     bed.fail(undefined);
     bed.set({ printers: [], jobs: [] });
-    await bed.clock.advance(1000);
+    await bed.clock.advanceSettled(1000);
     expect(bed.changes.map((c) => [c.kind, c.printer])).toEqual([['printer-deleted', 'A']]);
     await watch.stop();
   });
@@ -138,16 +138,16 @@ describe('polling with an injected clock', () => {
     const watch = await bed.start();
     await watch.stop();
     bed.set({ printers: [], jobs: [] });
-    await bed.clock.advance(10_000);
+    await bed.clock.advanceSettled(10_000);
     expect(bed.listings()).toBe(1);
     expect(bed.changes).toEqual([]);
-    expect(bed.clock.pending).toBe(0);
+    expect(bed.clock.pending).toEqual([]);
   });
 
   it('rejects when the first listing fails, so the caller knows it is not watching', async () => {
     const bed = setup();
     bed.fail(new Error('spooler down'));
     await expect(bed.start()).rejects.toThrow('spooler down');
-    expect(bed.clock.pending).toBe(0);
+    expect(bed.clock.pending).toEqual([]);
   });
 });

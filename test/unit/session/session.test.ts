@@ -14,7 +14,7 @@ import { isPrintoError } from '../../../src-shared/errors.ts';
 import { ALL_SCOPES, CloseCode, SUBPROTOCOL } from '../../../src-shared/protocol/v1.ts';
 import type { Scope } from '../../../src-shared/protocol/v1.ts';
 import { AGENT, NOTICE, RESUME_TOKEN, SESSION_ID, grants, handlers } from './fixtures.ts';
-import { ManualClock } from './manual-clock.ts';
+import { ManualClock } from '../manual-clock.ts';
 import { CREDENTIALS, ScriptedRelay } from './scripted-relay.ts';
 import type { RelayPeer } from './scripted-relay.ts';
 
@@ -389,8 +389,10 @@ describe('SupportSession, one whole session against a scripted relay', () => {
     await vi.waitFor(() => {
       expect(peer.closed).not.toBeNull();
     });
-    h.clock.advance(120_000);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Ended: no timer is left that could reconnect, and none fires as time passes.
+    expect(h.session.state).toBe('ended');
+    expect(h.clock.pending).toEqual([]);
+    expect(h.clock.advance(120_000)).toBe(0);
     expect(h.relay.peers).toHaveLength(1);
   });
 
@@ -441,9 +443,11 @@ describe('SupportSession, reconnect and resume', () => {
     });
     h.session.sendChat('Now it is steady.');
 
-    // Back-off: nothing before 1 s, then a new connection.
-    h.clock.advance(999);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Back-off: nothing before 1 s (the retry is the only timer, and it has not fired), then a
+    // new connection.
+    expect(h.clock.pending).toEqual([1_000]);
+    expect(h.clock.advance(999)).toBe(0);
+    expect(h.clock.pending).toEqual([1]);
     expect(h.relay.peers).toHaveLength(1);
     h.clock.advance(1);
     const second = await h.relay.connection(1);
@@ -539,16 +543,17 @@ describe('SupportSession, reconnect and resume', () => {
     });
     const attempts: number[] = [];
     let elapsed = 0;
-    // Each failed attempt schedules the next.
-    for (let i = 0; i < 20 && h.session.state !== 'ended'; i += 1) {
+    // Each failed attempt schedules the next, until the resume window has passed.
+    for (let i = 0; i < 20; i += 1) {
       await vi.waitFor(() => {
-        expect(h.clock.pending.length).toBeGreaterThan(0);
+        expect(h.clock.pending.length > 0 || h.session.state === 'ended').toBe(true);
       });
+      if (h.session.state === 'ended') break;
+      expect(h.clock.pending).toHaveLength(1);
       const delay = h.clock.pending[0] ?? 0;
       attempts.push(delay);
       elapsed += delay;
-      h.clock.advance(delay);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(h.clock.advance(delay)).toBe(1);
     }
     expect(attempts).toEqual([1_000, 1_500, 2_250, 3_375, 5_063, 7_594, 11_391, 17_086, 25_629]);
     expect(elapsed).toBeGreaterThanOrEqual(60_000);
@@ -576,9 +581,9 @@ describe('SupportSession, reconnect and resume', () => {
       expect(h.session.state).toBe('ended');
     });
     expect(h.ends).toMatchObject([{ reason, closeCode: code }]);
+    // Nothing is left that could reconnect: no timer armed, none fires as time passes.
     expect(h.clock.pending).toEqual([]);
-    h.clock.advance(120_000);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.clock.advance(120_000)).toBe(0);
     expect(h.relay.peers).toHaveLength(1);
   });
 

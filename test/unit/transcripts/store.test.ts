@@ -15,6 +15,7 @@ import {
 import { noticeDigest, openTranscriptStore } from '../../../src-main/transcripts/index.ts';
 import type { TranscriptStore } from '../../../src-main/transcripts/index.ts';
 import { WorkerClient } from '../../../src-main/transcripts/store.ts';
+import { ManualClock } from '../manual-clock.ts';
 
 const CARD = '4111 1111 1111 1111';
 const SECRET_TEXT = 'zebra-marmalade-ostrich-7731';
@@ -23,11 +24,12 @@ const NOTICE = 'The relay keeps this chat for 90 days.';
 let dir: string;
 let path: string;
 let masterKey: Buffer;
-let clock: Date;
+let clock: ManualClock;
+const nowIso = (): string => new Date(clock.now()).toISOString();
 const open: TranscriptStore[] = [];
 
 async function openStore(key: Uint8Array = masterKey, retention = {}): Promise<TranscriptStore> {
-  const store = await openTranscriptStore({ path, masterKey: key, retention, now: () => clock });
+  const store = await openTranscriptStore({ path, masterKey: key, retention, clock });
   open.push(store);
   return store;
 }
@@ -132,7 +134,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'printo-transcripts-'));
   path = join(dir, 'transcripts.sqlite');
   masterKey = randomBytes(32);
-  clock = new Date('2026-01-10T12:00:00.000Z');
+  clock = new ManualClock(Date.parse('2026-01-10T12:00:00.000Z'));
 });
 
 afterEach(async () => {
@@ -204,7 +206,7 @@ describe('the local transcript store', () => {
     await fillSession(store);
     await store.addReport({
       reportId: randomUUID(),
-      createdAt: clock.toISOString(),
+      createdAt: nowIso(),
       report: report(),
     });
     await store.close();
@@ -253,13 +255,13 @@ describe('the local transcript store', () => {
     expect((await store.listSessions())[0]?.expiresAt).toBe('2026-01-20T10:05:00.000Z');
     expect((await store.listReports())[0]?.expiresAt).toBe('2026-02-11T00:00:00.000Z');
 
-    clock = new Date('2026-01-20T10:04:59.999Z');
+    clock.advanceTo(Date.parse('2026-01-20T10:04:59.999Z'));
     expect(await store.purge()).toEqual({ sessions: 0, reports: 0 });
-    clock = new Date('2026-01-20T10:05:00.000Z');
+    clock.advanceTo(Date.parse('2026-01-20T10:05:00.000Z'));
     expect(await store.purge()).toEqual({ sessions: 1, reports: 0 });
     expect(await codeOf(store.viewSession(sessionId))).toBe('transcripts-not-found');
     expect((await store.viewReport(reportId)).report.printers[0]?.name).toBe('Office');
-    clock = new Date('2026-02-11T00:00:00.000Z');
+    clock.advanceTo(Date.parse('2026-02-11T00:00:00.000Z'));
     expect(await store.purge()).toEqual({ sessions: 0, reports: 1 });
     expect(await store.listReports()).toEqual([]);
   });
@@ -270,12 +272,12 @@ describe('the local transcript store', () => {
     await fillSession(store);
     await store.addReport({
       reportId: randomUUID(),
-      createdAt: clock.toISOString(),
+      createdAt: nowIso(),
       report: report(),
     });
     const all = ExportSchema.parse(JSON.parse(JSON.stringify(await store.exportData())));
     expect(all.format).toBe('printo-help-export/v1');
-    expect(all.exportedAt).toBe(clock.toISOString());
+    expect(all.exportedAt).toBe(nowIso());
     expect(all.sessions).toHaveLength(2);
     expect(all.diagnosticReports).toHaveLength(1);
     const one = ExportSchema.parse(await store.exportData({ type: 'session', sessionId }));
@@ -286,20 +288,16 @@ describe('the local transcript store', () => {
   it('rectification appends a correction to one’s own message and keeps the original', async () => {
     const store = await openStore();
     const { sessionId, mine } = await fillSession(store);
-    await store.correctMessage(sessionId, mine, 'I meant the second floor', clock.toISOString());
+    await store.correctMessage(sessionId, mine, 'I meant the second floor', nowIso());
     const view = await store.viewSession(sessionId);
     const message = view.chat.find((m) => m.messageId === mine);
     expect(message?.text).toContain(SECRET_TEXT);
     expect(message?.corrected).toBe(true);
-    expect(message?.corrections).toEqual([
-      { at: clock.toISOString(), text: 'I meant the second floor' },
-    ]);
+    expect(message?.corrections).toEqual([{ at: nowIso(), text: 'I meant the second floor' }]);
     const agents = view.chat.find((m) => m.from === 'agent');
     expect(agents?.corrected).toBe(false);
     expect(
-      await codeOf(
-        store.correctMessage(sessionId, agents?.messageId ?? '', 'x', clock.toISOString()),
-      ),
+      await codeOf(store.correctMessage(sessionId, agents?.messageId ?? '', 'x', nowIso())),
     ).toBe('transcripts-not-own-message');
   });
 
@@ -320,7 +318,7 @@ describe('the local transcript store', () => {
     });
 
     const reportId = randomUUID();
-    await store.addReport({ reportId, createdAt: clock.toISOString(), report: report() });
+    await store.addReport({ reportId, createdAt: nowIso(), report: report() });
     await store.setFlags({ type: 'report', reportId }, { restricted: true });
     expect((await store.viewReport(reportId)).flags).toEqual({ restricted: true, objected: false });
     expect(
@@ -383,7 +381,7 @@ describe('the local transcript store', () => {
     const store = await openStore();
     await store.addReport({
       reportId: randomUUID(),
-      createdAt: clock.toISOString(),
+      createdAt: nowIso(),
       report: report(),
     });
     expect(await store.listReports()).toHaveLength(1);

@@ -11,7 +11,7 @@ import { decodeMessage, encodeMessage } from '../../../../src-main/printers/ipp/
 import { Operation, StatusCode } from '../../../../src-main/printers/ipp/constants.ts';
 import type { IppGroup } from '../../../../src-main/printers/ipp/types.ts';
 import type { PrinterChange } from '../../../../src-shared/model/printer-change.ts';
-import { ManualClock } from '../manual-clock.ts';
+import { ManualClock } from '../../manual-clock.ts';
 
 const operationGroup: IppGroup = {
   tag: 'operation',
@@ -66,7 +66,7 @@ describe('CUPS adapter: watching a scheduler that refuses subscriptions', () => 
   it('says why once, then finds changes by listing on its clock', async () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const clock = new ManualClock();
+    const clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));
     const system = new CupsPrinterSystem({
       server: { endpoint: parseCupsServerName(`127.0.0.1:${port}`, 'test'), source: 'test' },
       deviceQuery: false,
@@ -83,7 +83,7 @@ describe('CUPS adapter: watching a scheduler that refuses subscriptions', () => 
     expect(reasons[0]).toMatch(/refused event subscriptions.*operation-not-supported/);
 
     scheduler.queues = [queue('Office', 5), queue('Lab', 3)];
-    await clock.advance(1000);
+    await clock.advanceSettled(1000);
     expect(changes.map((c) => [c.kind, c.printer])).toEqual([
       ['printer-added', 'Lab'],
       ['printer-changed', 'Office'],
@@ -96,7 +96,7 @@ describe('CUPS adapter: watching a scheduler that refuses subscriptions', () => 
     expect(scheduler.asked.filter((op) => op === 'Create-Printer-Subscriptions')).toHaveLength(1);
     await watch.stop();
     await again.stop();
-    expect(clock.pending).toBe(0);
+    expect(clock.pending).toEqual([]);
     system.close();
   });
 });

@@ -13,7 +13,7 @@ import { decodeMessage, encodeMessage } from '../../../../src-main/printers/ipp/
 import { Operation } from '../../../../src-main/printers/ipp/constants.ts';
 import type { IppAttribute, IppGroup } from '../../../../src-main/printers/ipp/types.ts';
 import type { PrinterChange } from '../../../../src-shared/model/printer-change.ts';
-import { ManualClock } from '../manual-clock.ts';
+import { ManualClock } from '../../manual-clock.ts';
 
 const operationGroup: IppGroup = {
   tag: 'operation',
@@ -102,7 +102,7 @@ afterAll(() => {
 
 describe('CUPS watch: sequence numbers', () => {
   it('delivers each event once, asks from the next number, reports a gap as resync, cancels on stop', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));
     const changes: PrinterChange[] = [];
     const watch = await startCupsWatch({
       client,
@@ -115,20 +115,20 @@ describe('CUPS watch: sequence numbers', () => {
     expect(create).toBeDefined();
 
     cups.events = [jobEvent(2, 11), jobEvent(1, 10)];
-    await clock.advance(1000);
+    await clock.advanceSettled(1000);
     expect(changes.map((c) => [c.kind, c.jobId])).toEqual([
       ['job-created', 10],
       ['job-created', 11],
     ]);
     // Asked again: from 3 on, so the two old events are neither asked for nor repeated.
-    await clock.advance(1000);
+    await clock.advanceSettled(1000);
     const gets = cups.asked.filter((a) => a.operation === 'Get-Notifications');
     expect(gets.map((g) => g.attributes.integer('notify-sequence-numbers'))).toEqual([1, 3]);
     expect(changes).toHaveLength(2);
 
     // CUPS dropped 3 and 4 (more than MaxEvents happened): the UI must refetch everything.
     cups.events = [jobEvent(5, 14)];
-    await clock.advance(1000);
+    await clock.advanceSettled(1000);
     expect(changes.slice(2).map((c) => [c.kind, c.jobId])).toEqual([
       ['resync', undefined],
       ['job-created', 14],
@@ -138,6 +138,6 @@ describe('CUPS watch: sequence numbers', () => {
     const cancel = cups.asked.at(-1);
     expect(cancel?.operation).toBe('Cancel-Subscription');
     expect(cancel?.attributes.integer('notify-subscription-id')).toBe(42);
-    expect(clock.pending).toBe(0);
+    expect(clock.pending).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { JobSchema, type Job } from '../../../../src-shared/model/job.ts';
 import { PrinterSchema, type Printer } from '../../../../src-shared/model/printer.ts';
 import { WindowsPrinterSystem } from '../../../../src-main/printers/windows/windows-printer-system.ts';
 import type { PrinterChange } from '../../../../src-shared/model/printer-change.ts';
-import { ManualClock } from '../manual-clock.ts';
+import { ManualClock } from '../../manual-clock.ts';
 import { FixtureRunner, failing, type FixtureOutput, type Scenario } from './fixture-runner.ts';
 
 const VERSIONS = ['ps51', 'ps7'] as const;
@@ -480,7 +480,7 @@ describe('queue actions', () => {
 
 describe('watch: the spooler polled and diffed', () => {
   it.each(VERSIONS)('%s: reports queues and jobs as they appear and leave', async (version) => {
-    const clock = new ManualClock();
+    const clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));
     let printersFixture: string | FixtureOutput = 'list-printers-one.json';
     let jobsFixture = 'list-jobs-empty.json';
     const runner = new FixtureRunner(version, {
@@ -502,7 +502,7 @@ describe('watch: the spooler polled and diffed', () => {
     const reference = new WindowsPrinterSystem({ runner: new FixtureRunner(version) });
     const allPrinters = (await reference.listPrinters()).map((p) => p.name);
     const activeJobs = await reference.listJobs(undefined);
-    await clock.advance(1500);
+    await clock.advanceSettled(1500);
     expect(changes.filter((c) => c.kind === 'printer-added').map((c) => c.printer)).toEqual(
       allPrinters.filter((name) => name !== FIN),
     );
@@ -513,17 +513,17 @@ describe('watch: the spooler polled and diffed', () => {
 
     changes.length = 0;
     printersFixture = failing('list-printers-spooler-down.json');
-    await clock.advance(1500);
+    await clock.advanceSettled(1500);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'print-service-unreachable' });
 
     printersFixture = 'list-printers.json';
     jobsFixture = 'list-jobs-empty.json';
-    await clock.advance(1500);
+    await clock.advanceSettled(1500);
     expect(changes.map((c) => [c.kind, c.jobId])).toEqual(
       activeJobs.map((j) => ['job-completed', j.id]),
     );
     await watch.stop();
-    expect(clock.pending).toBe(0);
+    expect(clock.pending).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { afterEach } from 'vitest';
 import { runRelayCli } from '../../../../src-relay/cli/printo-relay.ts';
 import type { RelayCliDependencies } from '../../../../src-relay/cli/printo-relay.ts';
+import { ManualClock } from '../../manual-clock.ts';
 
 export const NOW = '2026-11-25T09:00:00.000Z';
 export const PASSWORD = 'correct horse battery staple';
@@ -47,7 +48,7 @@ export async function runCli(
       promptOutput: { write: () => true },
     },
     {
-      clock: { now: () => Date.parse(NOW) },
+      clock: new ManualClock(Date.parse(NOW)),
       env: {},
       cwd: options.cwd ?? tempDir(),
       ...options.deps,
@@ -96,7 +97,7 @@ export async function serveInProcess(
       promptOutput: { write: () => true },
     },
     {
-      clock: { now: () => Date.parse(NOW) },
+      clock: new ManualClock(Date.parse(NOW)),
       env: {},
       cwd: dir,
       logWrite: (line) => logLines.push(line),

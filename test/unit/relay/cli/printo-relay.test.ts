@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultOpenStore } from '../../../../src-relay/cli/printo-relay.ts';
 import { verifyPassword } from '../../../../src-relay/server/passwords.ts';
 import { NOW, PASSWORD, inDir, runCli, serveInProcess, tempDir } from './cli-harness.ts';
+import { ManualClock } from '../../manual-clock.ts';
 
 describe('printo-relay basics', () => {
   it('prints its version', async () => {
@@ -255,7 +256,7 @@ describe('agents reset-password', () => {
     );
     expect(reset.code).toBe(0);
     expect(reset.stdout).toContain('New password set for sam@example.com');
-    const store = defaultOpenStore({})(dir, { now: () => Date.parse(NOW) });
+    const store = defaultOpenStore({})(dir, new ManualClock(Date.parse(NOW)));
     try {
       const hash = store.findAgentCredentials('sam@example.com')?.passwordHash ?? '';
       expect(await verifyPassword(next, hash)).toBe(true);
@@ -285,7 +286,7 @@ describe('agents reset-password', () => {
 describe('devices', () => {
   it('devices list [--org] shows name, organisation and status; devices revoke revokes one', async () => {
     const dir = tempDir();
-    const store = defaultOpenStore({})(dir, { now: () => Date.parse(NOW) });
+    const store = defaultOpenStore({})(dir, new ManualClock(Date.parse(NOW)));
     const acme = store.createOrg('Acme', NOW);
     const globex = store.createOrg('Globex', NOW);
     const ws1 = store.createDevice({ orgId: acme.id, name: 'WS-1', secretHash: 'x' }, NOW);
@@ -335,7 +336,7 @@ describe('devices', () => {
 describe('sessions list', () => {
   it('names the organisation, the device and the agent of each session', async () => {
     const dir = tempDir();
-    const store = defaultOpenStore({})(dir, { now: () => Date.parse(NOW) });
+    const store = defaultOpenStore({})(dir, new ManualClock(Date.parse(NOW)));
     const org = store.createOrg('Acme', NOW);
     const device = store.createDevice(
       { orgId: org.id, name: 'WS-ACCOUNTS-07', secretHash: 'x' },

@@ -4,13 +4,13 @@ import {
   createTicketTable,
   createWebSessions,
 } from '../../../../src-relay/server/agent-access.ts';
-import { FakeClock } from './http-client.ts';
+import { ManualClock } from '../../manual-clock.ts';
 
 const ORIGIN = 'https://relay.example.com';
 
 describe('tickets', () => {
   it('are good once, for 30 seconds, and remember who and from which origin', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const tickets = createTicketTable(clock);
     const { ticket, expiresAt } = tickets.issue('agent-1', ORIGIN, 'web-1');
     expect(ticket).toMatch(/^pat_/);
@@ -25,7 +25,7 @@ describe('tickets', () => {
   });
 
   it('expire, and an expired one is removed when presented', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const tickets = createTicketTable(clock);
     const { ticket } = tickets.issue('agent-1', ORIGIN, 'web-1');
     clock.advance(30_000);
@@ -34,7 +34,7 @@ describe('tickets', () => {
   });
 
   it('forget abandoned ones', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const tickets = createTicketTable(clock);
     for (let i = 0; i < 50; i++) tickets.issue('agent-1', ORIGIN, 'web-1');
     clock.advance(120_000);
@@ -45,7 +45,7 @@ describe('tickets', () => {
 
 describe('web sessions', () => {
   it('map a cookie token to an agent until they expire', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const sessions = createWebSessions(clock, 60_000);
     const { token, expiresAt, id } = sessions.create('agent-1');
     expect(token).toMatch(/^pws_/);
@@ -57,7 +57,7 @@ describe('web sessions', () => {
   });
 
   it('end on logout and all of an agent at once', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const sessions = createWebSessions(clock);
     const a = sessions.create('agent-1');
     const b = sessions.create('agent-1');
@@ -70,7 +70,7 @@ describe('web sessions', () => {
   });
 
   it('tell their listeners how each one ended: logout, account change, expiry', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const sessions = createWebSessions(clock, 60_000);
     const ended: string[] = [];
     sessions.onEnd((session, why) => ended.push(`${session.agentId}:${why}`));

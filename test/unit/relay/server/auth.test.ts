@@ -13,7 +13,7 @@ import {
   generateSecret,
   hashSecret,
 } from '../../../../src-relay/server/passwords.ts';
-import { FakeClock } from './http-client.ts';
+import { ManualClock } from '../../manual-clock.ts';
 import { createMemoryStore } from './memory-store.ts';
 import type { MemoryStore } from './memory-store.ts';
 
@@ -29,13 +29,13 @@ const basic = (user: string, password: string): string =>
 const agentUrl = (ticket?: string): URL =>
   new URL(`/v1/agent${ticket === undefined ? '' : `?ticket=${ticket}`}`, ORIGIN);
 
-let clock: FakeClock;
+let clock: ManualClock;
 let store: MemoryStore;
 let access: AgentAccess;
 let auth: UpgradeAuthenticator;
 
 beforeEach(() => {
-  clock = new FakeClock();
+  clock = new ManualClock();
   store = createMemoryStore();
   access = createAgentAccess({ clock, allowedOrigins: [ORIGIN] });
   auth = createUpgradeAuthenticator({ store, access });

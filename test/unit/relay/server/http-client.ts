@@ -65,14 +65,3 @@ export function sessionCookie(response: TestResponse): string {
   if (match?.[1] === undefined) throw new Error(`no session cookie in ${JSON.stringify(header)}`);
   return match[1];
 }
-
-export class FakeClock {
-  time: number;
-  constructor(time = Date.parse('2026-11-25T09:00:00Z')) {
-    this.time = time;
-  }
-  now = (): number => this.time;
-  advance(ms: number): void {
-    this.time += ms;
-  }
-}

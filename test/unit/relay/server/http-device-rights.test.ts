@@ -22,7 +22,8 @@ import {
   generateSecret,
   hashSecret,
 } from '../../../../src-relay/server/passwords.ts';
-import { FakeClock, call } from './http-client.ts';
+import { ManualClock } from '../../manual-clock.ts';
+import { call } from './http-client.ts';
 import type { TestResponse } from './http-client.ts';
 import { createMemoryStore } from './memory-store.ts';
 import type { MemoryStore } from './memory-store.ts';
@@ -90,7 +91,7 @@ function session(
 beforeEach(async () => {
   store = createMemoryStore();
   logLines = [];
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   orgId = store.createOrg('Acme', NOW).id;
   server = createServer(
     createHttpHandler({

@@ -20,7 +20,8 @@ import {
   hashSecret,
   secretMatches,
 } from '../../../../src-relay/server/passwords.ts';
-import { FakeClock, call, sessionCookie } from './http-client.ts';
+import { ManualClock } from '../../manual-clock.ts';
+import { call, sessionCookie } from './http-client.ts';
 import type { TestResponse } from './http-client.ts';
 import { FAST_SCRYPT, createMemoryStore } from './memory-store.ts';
 import type { MemoryStore } from './memory-store.ts';
@@ -31,7 +32,7 @@ const PASSWORD = 'correct horse battery staple';
 let server: Server;
 let base: string;
 let origin: string;
-let clock: FakeClock;
+let clock: ManualClock;
 let store: MemoryStore;
 let access: AgentAccess;
 let metrics: Metrics;
@@ -60,7 +61,7 @@ async function serve(overrides: Partial<HttpDeps> = {}): Promise<void> {
 }
 
 beforeEach(async () => {
-  clock = new FakeClock();
+  clock = new ManualClock();
   store = createMemoryStore();
   access = createAgentAccess({ clock });
   metrics = createMetrics();

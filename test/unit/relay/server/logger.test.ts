@@ -6,12 +6,13 @@ import {
   isForbiddenField,
 } from '../../../../src-relay/server/logger.ts';
 import type { LogLevel } from '../../../../src-relay/server/logger.ts';
+import { ManualClock } from '../../manual-clock.ts';
 
 function capture(level?: LogLevel) {
   const lines: string[] = [];
   const logger = createLogger({
     write: (line) => lines.push(line),
-    now: () => Date.parse('2026-11-25T09:00:00Z'),
+    clock: new ManualClock(Date.parse('2026-11-25T09:00:00Z')),
     ...(level === undefined ? {} : { level }),
   });
   const parsed = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);

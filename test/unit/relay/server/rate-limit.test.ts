@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { addressKey, createRateLimiter } from '../../../../src-relay/server/rate-limit.ts';
-import { FakeClock } from './http-client.ts';
+import { ManualClock } from '../../manual-clock.ts';
 
 describe('token bucket rate limiter', () => {
   it('allows a burst, then one request per refill interval, and says how long to wait', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const limiter = createRateLimiter({ capacity: 3, refillMs: 1000 }, clock);
     expect([1, 2, 3].map(() => limiter.take('a').ok)).toEqual([true, true, true]);
     expect(limiter.take('a')).toEqual({ ok: false, retryAfterMs: 1000 });
@@ -16,7 +16,7 @@ describe('token bucket rate limiter', () => {
   });
 
   it('gives a token back on refund and forgets a key on reset', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const limiter = createRateLimiter({ capacity: 1, refillMs: 60_000 }, clock);
     expect(limiter.take('a').ok).toBe(true);
     limiter.refund('a');
@@ -27,7 +27,7 @@ describe('token bucket rate limiter', () => {
   });
 
   it('stays bounded: full buckets are forgotten first, then the oldest', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const limiter = createRateLimiter({ capacity: 2, refillMs: 1000 }, clock, 100);
     for (let i = 0; i < 1000; i++) limiter.take(`k${i}`);
     expect(limiter.size).toBeLessThanOrEqual(100);

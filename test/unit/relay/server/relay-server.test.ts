@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PrintoError } from '../../../../src-shared/errors.ts';
 import {
   RelayErrorCode,
@@ -16,7 +16,8 @@ import {
 } from '../../../../src-relay/server/relay-server.ts';
 import type { RelayOptions, RunningRelay } from '../../../../src-relay/server/relay-server.ts';
 import { silentLogger } from '../../../../src-relay/server/logger.ts';
-import { FakeClock, call } from './http-client.ts';
+import { ManualClock } from '../../manual-clock.ts';
+import { call } from './http-client.ts';
 import { createMemoryStore } from './memory-store.ts';
 
 const TLS_DIR = fileURLToPath(new URL('../../../fixtures/tls/', import.meta.url));
@@ -158,20 +159,16 @@ describe('upgrades', () => {
 });
 
 describe('retention purge', () => {
-  it('runs at start and then every interval with the clock and the configured periods', () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    return (async () => {
-      const store = createMemoryStore();
-      const clock = new FakeClock();
-      await start({ store, clock, purgeIntervalMs: 60_000 });
-      expect(store.purges).toEqual([{ now: new Date(clock.now()), periods: RETENTION }]);
-      clock.advance(60_000);
-      vi.advanceTimersByTime(60_000);
-      expect(store.purges).toHaveLength(2);
-      expect(store.purges[1]?.now).toEqual(new Date(clock.now()));
-    })().finally(() => {
-      vi.useRealTimers();
-    });
+  it('runs at start and then every interval with the clock and the configured periods', async () => {
+    const store = createMemoryStore();
+    const clock = new ManualClock();
+    await start({ store, clock, purgeIntervalMs: 60_000 });
+    expect(store.purges).toEqual([{ now: new Date(clock.now()), periods: RETENTION }]);
+    clock.advance(59_999);
+    expect(store.purges).toHaveLength(1);
+    clock.advance(1);
+    expect(store.purges).toHaveLength(2);
+    expect(store.purges[1]?.now).toEqual(new Date(clock.now()));
   });
 
   it('logs counts only and survives a failing purge, saying why by its code', async () => {
@@ -220,12 +217,17 @@ describe('graceful stop', () => {
 
   it('does not wait forever for a hub that hangs', async () => {
     const store = createMemoryStore();
+    const clock = new ManualClock();
     const relay = await start({
       store,
+      clock,
       shutdownGraceMs: 50,
       onShutdown: () => new Promise(() => undefined),
     });
-    await relay.stop();
+    const stopped = relay.stop();
+    expect(clock.pending).toEqual([50]);
+    clock.advance(50);
+    await stopped;
     expect(store.closed).toBe(true);
   });
 });

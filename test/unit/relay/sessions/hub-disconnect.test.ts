@@ -23,7 +23,7 @@ describe('session hub: disconnectDevice', () => {
     }
     // Another device of the same organisation, waiting in the queue.
     const other = store.createDevice({ orgId: world.orgId, name: 'WS-2', secretHash: 'x' }, T0);
-    const bystander = peer();
+    const bystander = peer('client');
     const bystanderCloses: number[] = [];
     bystander.connection.close = (code) => bystanderCloses.push(code);
     bystander.bind(

@@ -1,6 +1,8 @@
 /**
  * The session hub driven directly, without sockets: peers whose frames are recorded, and the
- * steps that bring a session to active with chat granted.
+ * steps that bring a session to active with chat granted. Every frame the hub sends a peer is
+ * checked against the protocol's schema for the peer's role: one that violates it fails the test
+ * (relay-frames.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createMetrics } from '../../../../src-relay/server/metrics.ts';
@@ -8,8 +10,16 @@ import { silentLogger } from '../../../../src-relay/server/logger.ts';
 import { SessionHub } from '../../../../src-relay/sessions/hub.ts';
 import type { PeerConnection } from '../../../../src-relay/sessions/hub.ts';
 import type { Store } from '../../../../src-relay/store/store.ts';
+import { systemClock } from '../../../../src-shared/clock.ts';
 import { encodeFrame } from '../../../../src-shared/protocol/frames.ts';
+import {
+  RelayToAgentMessageSchema,
+  RelayToClientMessageSchema,
+} from '../../../../src-shared/protocol/v1.ts';
 import type { World } from '../store/fixture.ts';
+import { decodeRelayFrame, failLater } from '../relay-frames.ts';
+
+const SCHEMAS = { client: RelayToClientMessageSchema, agent: RelayToAgentMessageSchema };
 
 /** A whole frame as it went over the wire, parsed: the envelope with its type and payload. */
 export interface Frame {
@@ -18,7 +28,7 @@ export interface Frame {
   [field: string]: unknown;
 }
 
-export function peer(): {
+export function peer(role: 'client' | 'agent'): {
   connection: PeerConnection;
   /** What the relay sent this peer. */
   frames: Frame[];
@@ -39,7 +49,14 @@ export function peer(): {
     sent,
     closes,
     connection: {
-      send: (frame) => frames.push(JSON.parse(frame) as Frame),
+      send: (frame) => {
+        try {
+          decodeRelayFrame(frame, SCHEMAS[role], role);
+        } catch (error) {
+          if (error instanceof Error) failLater(error);
+        }
+        frames.push(JSON.parse(frame) as Frame);
+      },
       close: (code, reason) => {
         closes.push({ code, reason });
       },
@@ -64,7 +81,7 @@ export function peer(): {
 export function newHub(store: Store): SessionHub {
   return new SessionHub({
     store,
-    clock: { now: () => Date.now() },
+    clock: systemClock,
     logger: silentLogger,
     metrics: createMetrics(),
     notice: { text: 'Recorded for 90 days.', retentionDays: 90 },
@@ -79,14 +96,14 @@ export function activeChatSession(
   world: World,
   granted: readonly string[] = ['chat'],
 ): { client: ReturnType<typeof peer>; agent: ReturnType<typeof peer>; sessionId: string } {
-  const client = peer();
+  const client = peer('client');
   client.bind(
     hub.attach(client.connection, {
       role: 'client',
       client: { deviceId: world.deviceId, orgId: world.orgId, deviceName: 'WS-ACCOUNTS-07' },
     }),
   );
-  const agent = peer();
+  const agent = peer('agent');
   agent.bind(
     hub.attach(agent.connection, {
       role: 'agent',

@@ -11,34 +11,23 @@ import { SessionHub } from '../../../../src-relay/sessions/hub.ts';
 import type { AgentScope } from '../../../../src-relay/store/store.ts';
 import { CloseCode } from '../../../../src-shared/protocol/v1.ts';
 import { T0, newStore } from '../store/fixture.ts';
+import { ManualClock } from '../../manual-clock.ts';
 import { peer } from './hub-harness.ts';
 import type { Frame } from './hub-harness.ts';
 
 const CODE_TTL_MS = 600_000;
 
-/** Organisations A and B, each with a device that asked for help; timers fire on demand. */
+/** Organisations A and B, each with a device that asked for help; time moves on demand. */
 function twoOrganisations() {
   const { store } = newStore();
-  let now = Date.parse(T0);
-  const timers: { fn: () => void; ms: number; done: boolean }[] = [];
+  const clock = new ManualClock(Date.parse(T0));
   const hub = new SessionHub({
     store,
-    clock: { now: () => now },
+    clock,
     logger: silentLogger,
     metrics: createMetrics(),
     notice: { text: 'Recorded for 90 days.', retentionDays: 90 },
     codeTtlMs: CODE_TTL_MS,
-    timers: {
-      setTimeout: (fn, ms) => {
-        const timer = { fn, ms, done: false };
-        timers.push(timer);
-        return timer;
-      },
-      clearTimeout: (handle) => {
-        const timer = timers.find((t) => t === handle);
-        if (timer !== undefined) timer.done = true;
-      },
-    },
   });
   const org = (name: string) => {
     const created = store.createOrg(name, T0);
@@ -46,7 +35,7 @@ function twoOrganisations() {
       { orgId: created.id, name: `${name}-WS`, secretHash: 'sh' },
       T0,
     );
-    const client = peer();
+    const client = peer('client');
     client.bind(
       hub.attach(client.connection, {
         role: 'client',
@@ -79,7 +68,7 @@ function twoOrganisations() {
         },
         T0,
       ).id;
-    const connection = peer();
+    const connection = peer('agent');
     connection.bind(
       hub.attach(connection.connection, {
         role: 'agent',
@@ -94,13 +83,7 @@ function twoOrganisations() {
     a,
     b,
     agent,
-    advance: (ms: number) => {
-      now += ms;
-      for (const timer of timers.filter((t) => t.ms === ms && !t.done)) {
-        timer.done = true;
-        timer.fn();
-      }
-    },
+    advance: (ms: number) => clock.advance(ms),
   };
 }
 

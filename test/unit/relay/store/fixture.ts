@@ -10,6 +10,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach } from 'vitest';
 import { STORE_FILE, SqliteStore } from '../../../../src-relay/store/sqlite-store.ts';
 import type { SessionRecord } from '../../../../src-relay/store/store.ts';
+import { ManualClock } from '../../manual-clock.ts';
 
 const dirs: string[] = [];
 const open: SqliteStore[] = [];
@@ -39,7 +40,7 @@ export function openStore(
     dataDir,
     masterKey,
     busyTimeoutMs: options.busyTimeoutMs ?? 100,
-    clock: () => new Date(T0),
+    clock: new ManualClock(Date.parse(T0)),
   });
   open.push(store);
   return store;
