@@ -5,8 +5,19 @@
  * The relay forwards nothing else (docs/protocol.md §6): a client that answers a `printers`
  * request with `jobs`, or with queues nobody asked about, is refused with `answer-mismatch`.
  */
-import type { ClientMessage, DataKind } from '../../src-shared/protocol/v1.ts';
-import type { Pending } from './hub.ts';
+import type { ClientMessage, DataKind, ProposedAction } from '../../src-shared/protocol/v1.ts';
+
+/** An agent's request the client has not finished answering: what a valid answer must match. */
+export type Pending =
+  | {
+      readonly kind: 'data';
+      readonly dataKind: DataKind;
+      /** The queues the agent named, or undefined for all. */
+      readonly printers: readonly string[] | undefined;
+      /** The agent's frame id, returned as `ref` so the agent can match the answer. */
+      readonly ref: string;
+    }
+  | { readonly kind: 'action'; readonly action: ProposedAction; readonly ref: string };
 
 type Answer = Extract<ClientMessage, { type: 'data.response' | 'action.response' }>;
 type Data = NonNullable<Answer['payload']['data']>;

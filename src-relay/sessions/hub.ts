@@ -13,7 +13,6 @@ import type {
   ClientMessage,
   DataKind,
   ErrorCode,
-  ProposedAction,
   Scope,
 } from '../../src-shared/protocol/v1.ts';
 import { agentServesOrg } from '../server/agent-scope.ts';
@@ -22,6 +21,7 @@ import type { AgentIdentity, ClientIdentity, Logger, Metrics } from '../server/c
 import type { ChatRecord, ConsentKind, SessionState, Store } from '../store/store.ts';
 import { errorFields } from '../server/logger.ts';
 import { answerMismatch } from './answers.ts';
+import type { Pending } from './answers.ts';
 import { GuessLimiter, newSessionCode } from './codes.ts';
 import { noticeDigest } from './consent-notice.ts';
 import { decodeAgentFrame, decodeClientFrame } from './inbound.ts';
@@ -56,18 +56,6 @@ const MAX_BAD_FRAMES = 5;
 const MAX_RATE_REJECTIONS = 20;
 
 type Role = 'client' | 'agent';
-
-/** An agent's request the client has not finished answering: what a valid answer must match. */
-export type Pending =
-  | {
-      readonly kind: 'data';
-      readonly dataKind: DataKind;
-      /** The queues the agent named, or undefined for all. */
-      readonly printers: readonly string[] | undefined;
-      /** The agent's frame id, returned as `ref` so the agent can match the answer. */
-      readonly ref: string;
-    }
-  | { readonly kind: 'action'; readonly action: ProposedAction; readonly ref: string };
 
 interface LiveSession {
   readonly id: string;
