@@ -4,7 +4,15 @@
  * is synchronous in the SQLite adapter's spirit but returns plain values so that an async adapter
  * can wrap it; time always comes from the caller (an injectable clock), never from the store.
  */
-import type { Scope } from '../../src-shared/protocol/v1.ts';
+import type { z } from 'zod';
+import type {
+  ChatCorrectionSchema,
+  ChatRecordSchema,
+  ConsentReceiptSchema,
+  DeviceRecordSchema,
+  SessionExportResponseSchema,
+  SessionRecordSchema,
+} from '../../src-shared/protocol/http.ts';
 
 export interface Org {
   readonly id: string;
@@ -12,14 +20,7 @@ export interface Org {
   readonly createdAt: string;
 }
 
-export interface Device {
-  readonly id: string;
-  readonly orgId: string;
-  readonly name: string;
-  readonly createdAt: string;
-  /** Set (only) once the device is revoked: its credentials are refused from then on. */
-  readonly revokedAt?: string;
-}
+export type Device = z.infer<typeof DeviceRecordSchema>;
 
 export type AgentRole = 'agent' | 'admin';
 
@@ -42,60 +43,17 @@ export interface Agent {
   readonly scope: AgentScope;
 }
 
-export type SessionState = 'waiting' | 'awaiting-consent' | 'active' | 'ended';
+export type SessionRecord = z.infer<typeof SessionRecordSchema>;
+export type SessionState = SessionRecord['state'];
 
-export interface SessionRecord {
-  readonly id: string;
-  readonly orgId: string;
-  readonly deviceId: string;
-  readonly description: string;
-  readonly state: SessionState;
-  readonly agentId: string | null;
-  readonly grantedScopes: readonly Scope[];
-  readonly createdAt: string;
-  readonly endedAt: string | null;
-  readonly endReason: string | null;
-  readonly legalHold: boolean;
-  /**
-   * Set (only) once the chat transcript and description are gone, by retention or erasure; the
-   * description then reads as ''. Absent while they are kept.
-   */
-  readonly transcriptDeletedAt?: string;
-  /** Set (only) once the session was erased on request (docs/privacy.md, Erasure). */
-  readonly erasedAt?: string;
-  /** Set (only) once the device's user restricted processing (docs/privacy.md, Restriction). */
-  readonly restrictedAt?: string;
-  /** Set (only) once the device's user objected to processing (docs/privacy.md, Objection). */
-  readonly objectedAt?: string;
-}
-
-export interface ChatRecord {
-  readonly sessionId: string;
-  readonly messageId: string;
-  /** Relay order within the session, from 1. */
-  readonly seq: number;
-  readonly from: 'client' | 'agent' | 'relay';
-  readonly senderName: string;
-  /** Already redacted (card numbers masked) before it reaches the store. */
-  readonly text: string;
-  readonly redacted: boolean;
-  readonly at: string;
-}
+/** One chat message; already redacted (card numbers masked) before it reaches the store. */
+export type ChatRecord = z.infer<typeof ChatRecordSchema>;
 
 /**
  * A correction the device's user appended to one of their own chat messages (rectification): the
  * original stays as it was, the correction is kept beside it, sealed like chat.
  */
-export interface ChatCorrection {
-  readonly id: string;
-  readonly sessionId: string;
-  /** The corrected message: one the client sent in this session. */
-  readonly correctsMessageId: string;
-  /** Already redacted (card numbers masked) when stored. */
-  readonly text: string;
-  readonly redacted: boolean;
-  readonly at: string;
-}
+export type ChatCorrection = z.infer<typeof ChatCorrectionSchema>;
 
 /** The rights a device's user exercises over the relay's copy (docs/privacy.md, Your rights). */
 export type SessionRight = 'access' | 'erasure' | 'restriction' | 'objection' | 'rectification';
@@ -110,30 +68,8 @@ export interface RightsRequestRecord {
   readonly outcome: string;
 }
 
-export type ConsentKind = 'grant' | 'deny' | 'timeout' | 'revoke' | 'end';
-
-export interface ConsentReceipt {
-  readonly id: string;
-  readonly sessionId: string;
-  readonly kind: ConsentKind;
-  /** Who acted: `client:<deviceId>`, `agent:<agentId>` or `relay`. */
-  readonly actor: string;
-  /** Scopes granted (grant), revoked (revoke) or requested (deny/timeout). */
-  readonly scopes: readonly Scope[];
-  /** The relay's notice (the one it sent the client), verbatim; '' once the session was erased. */
-  readonly notice: string;
-  /**
-   * `sha256:<hex>` of the notice's UTF-8 text (docs/protocol.md §5): proves which notice it was
-   * after the text is erased. Null on receipts written before relays recorded it.
-   */
-  readonly noticeDigest: string | null;
-  /**
-   * For the client's answers (grant, deny): whether the notice it echoed was the relay's. A
-   * mismatch refuses the grant. Null for receipts the relay writes on its own.
-   */
-  readonly noticeEcho: 'matched' | 'mismatched' | null;
-  readonly at: string;
-}
+export type ConsentReceipt = z.infer<typeof ConsentReceiptSchema>;
+export type ConsentKind = ConsentReceipt['kind'];
 
 /** Retention periods per category, in days (docs/privacy.md gives the defaults). */
 export interface RetentionPeriods {
@@ -150,17 +86,8 @@ export interface PurgeResult {
   readonly heldBack: number;
 }
 
-export interface SessionExport {
-  readonly format: 'printo-relay/session-export/v1';
-  readonly exportedAt: string;
-  readonly session: SessionRecord;
-  readonly device: Device | null;
-  readonly agent: Pick<Agent, 'id' | 'name'> | null;
-  readonly transcript: readonly ChatRecord[];
-  /** Corrections of the client's messages, in the order they were made. */
-  readonly corrections: readonly ChatCorrection[];
-  readonly consentReceipts: readonly ConsentReceipt[];
-}
+/** `printo-relay/session-export/v1`, as docs/protocol.md and the JSON Schema publish it. */
+export type SessionExport = z.infer<typeof SessionExportResponseSchema>;
 
 export interface Store {
   createOrg(name: string, now: string): Org;

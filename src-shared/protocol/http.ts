@@ -50,27 +50,24 @@ export type TicketResponse = z.infer<typeof TicketResponseSchema>;
 
 const Time = z.iso.datetime({ offset: true });
 
-/** A correction of one of the client's chat messages (card numbers masked, as stored). */
-export const ChatCorrectionSchema = z.object({
-  id: z.string(),
-  sessionId: z.string(),
-  /** The `messageId` of the corrected message, one the client sent. */
-  correctsMessageId: z.string(),
-  text: z.string(),
-  redacted: z.boolean(),
-  at: Time,
-});
-export type ChatCorrection = z.infer<typeof ChatCorrectionSchema>;
+// ---------------------------------------------------------------------------------------------
+// The relay's records, as its store keeps them and its export gives them out: the schemas are
+// the types (src-relay/store/store.ts infers its record types from these).
 
-/**
- * 200 from GET /v1/agent/sessions/{sessionId}/export and GET /v1/device/sessions/{sessionId}/export: one session with its transcript (card
- * numbers masked, as stored) and consent receipts, as the relay keeps it (docs/privacy.md §5).
- * For an agent serving the session's organisation who is an admin or was the session's agent.
- */
-export const SessionExportResponseSchema = z.object({
-  format: z.literal('printo-relay/session-export/v1'),
-  exportedAt: Time,
-  session: z.object({
+/** A device as enrolled; `revokedAt` is set (only) once it is revoked. */
+export const DeviceRecordSchema = z
+  .object({
+    id: z.string(),
+    orgId: z.string(),
+    name: z.string(),
+    createdAt: Time,
+    revokedAt: Time.optional(),
+  })
+  .readonly();
+
+/** One session, whatever became of it. */
+export const SessionRecordSchema = z
+  .object({
     id: z.string(),
     orgId: z.string(),
     deviceId: z.string(),
@@ -78,53 +75,95 @@ export const SessionExportResponseSchema = z.object({
     description: z.string(),
     state: z.enum(['waiting', 'awaiting-consent', 'active', 'ended']),
     agentId: z.string().nullable(),
-    grantedScopes: z.array(ScopeSchema),
+    grantedScopes: z.array(ScopeSchema).readonly(),
     createdAt: Time,
     endedAt: Time.nullable(),
     endReason: z.string().nullable(),
     legalHold: z.boolean(),
+    /** Set (only) once the chat transcript and description are gone, by retention or erasure. */
     transcriptDeletedAt: Time.optional(),
+    /** Set (only) once the session was erased on request (docs/privacy.md, Erasure). */
     erasedAt: Time.optional(),
     /** When the device's user restricted processing (absent: never). */
     restrictedAt: Time.optional(),
     /** When the device's user objected to processing (absent: never). */
     objectedAt: Time.optional(),
-  }),
-  device: z
-    .object({ id: z.string(), orgId: z.string(), name: z.string(), createdAt: Time })
-    .nullable(),
-  agent: z.object({ id: z.string(), name: z.string() }).nullable(),
-  transcript: z.array(
-    z.object({
-      sessionId: z.string(),
-      messageId: z.string(),
-      seq: z.int().min(1),
-      from: z.enum(['client', 'agent', 'relay']),
-      senderName: z.string(),
-      text: z.string(),
-      redacted: z.boolean(),
-      at: Time,
-    }),
-  ),
-  /**
-   * Corrections the device's user made to their own messages (rectification), oldest first; the
-   * corrected message stays in `transcript` as it was.
-   */
-  corrections: z.array(ChatCorrectionSchema),
-  consentReceipts: z.array(
-    z.object({
-      id: z.string(),
-      sessionId: z.string(),
-      kind: z.enum(['grant', 'deny', 'timeout', 'revoke', 'end']),
-      /** `client:<deviceId>`, `agent:<agentId>` or `relay`. */
-      actor: z.string(),
-      scopes: z.array(ScopeSchema),
-      /** '' once the session was erased. */
-      notice: z.string(),
-      at: Time,
-    }),
-  ),
-});
+  })
+  .readonly();
+
+/** One chat message as stored: card numbers masked before it reached the store. */
+export const ChatRecordSchema = z
+  .object({
+    sessionId: z.string(),
+    messageId: z.string(),
+    /** Relay order within the session, from 1. */
+    seq: z.int().min(1),
+    from: z.enum(['client', 'agent', 'relay']),
+    senderName: z.string(),
+    text: z.string(),
+    redacted: z.boolean(),
+    at: Time,
+  })
+  .readonly();
+
+/** A correction of one of the client's chat messages (card numbers masked, as stored). */
+export const ChatCorrectionSchema = z
+  .object({
+    id: z.string(),
+    sessionId: z.string(),
+    /** The `messageId` of the corrected message, one the client sent. */
+    correctsMessageId: z.string(),
+    text: z.string(),
+    redacted: z.boolean(),
+    at: Time,
+  })
+  .readonly();
+export type ChatCorrection = z.infer<typeof ChatCorrectionSchema>;
+
+/** A consent receipt: who granted, denied, let time out, revoked or ended what, under which notice. */
+export const ConsentReceiptSchema = z
+  .object({
+    id: z.string(),
+    sessionId: z.string(),
+    kind: z.enum(['grant', 'deny', 'timeout', 'revoke', 'end']),
+    /** `client:<deviceId>`, `agent:<agentId>` or `relay`. */
+    actor: z.string(),
+    /** Scopes granted (grant), revoked (revoke) or requested (deny, timeout). */
+    scopes: z.array(ScopeSchema).readonly(),
+    /** The relay's notice (the one it sent the client), verbatim; '' once the session was erased. */
+    notice: z.string(),
+    /**
+     * `sha256:<hex>` of the notice's UTF-8 text (docs/protocol.md §5): which notice it was, after
+     * the text is erased. Null on receipts written before relays recorded it.
+     */
+    noticeDigest: z.string().nullable(),
+    /** For the client's answers: whether the notice it echoed was the relay's; null otherwise. */
+    noticeEcho: z.enum(['matched', 'mismatched']).nullable(),
+    at: Time,
+  })
+  .readonly();
+
+/**
+ * 200 from GET /v1/agent/sessions/{sessionId}/export and GET /v1/device/sessions/{sessionId}/export: one session with its transcript (card
+ * numbers masked, as stored) and consent receipts, as the relay keeps it (docs/privacy.md §5).
+ * For an agent serving the session's organisation who is an admin or was the session's agent.
+ */
+export const SessionExportResponseSchema = z
+  .object({
+    format: z.literal('printo-relay/session-export/v1'),
+    exportedAt: Time,
+    session: SessionRecordSchema,
+    device: DeviceRecordSchema.nullable(),
+    agent: z.object({ id: z.string(), name: z.string() }).readonly().nullable(),
+    transcript: z.array(ChatRecordSchema).readonly(),
+    /**
+     * Corrections the device's user made to their own messages (rectification), oldest first; the
+     * corrected message stays in `transcript` as it was.
+     */
+    corrections: z.array(ChatCorrectionSchema).readonly(),
+    consentReceipts: z.array(ConsentReceiptSchema).readonly(),
+  })
+  .readonly();
 export type SessionExportResponse = z.infer<typeof SessionExportResponseSchema>;
 
 /**
@@ -177,7 +216,7 @@ export const RectificationRequestSchema = z.object({
 export type RectificationRequest = z.infer<typeof RectificationRequestSchema>;
 
 /** 201 from POST /v1/device/sessions/{sessionId}/rectification: the correction as stored. */
-export const RectificationResponseSchema = ChatCorrectionSchema.extend({});
+export const RectificationResponseSchema = ChatCorrectionSchema.unwrap().extend({}).readonly();
 export type RectificationResponse = z.infer<typeof RectificationResponseSchema>;
 
 /** GET /healthz: 200 `ok`, 503 `shutting-down`. */

@@ -87,6 +87,11 @@ describe('the device’s rights over the relay’s copy', () => {
     const exported = await get(`/v1/device/sessions/${own.sessionId}/export`, mine);
     expect(exported.status).toBe(200);
     const body = SessionExportResponseSchema.parse(exported.json);
+    // The schema is the whole export: nothing the relay sends is outside it (parsing drops
+    // unknown keys, so an equal result means there were none).
+    expect(body).toEqual(exported.json);
+    expect(body.consentReceipts[0]).toMatchObject({ noticeEcho: 'matched' });
+    expect(body.consentReceipts[0]?.noticeDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(body.transcript.map((m) => m.text)).toContain('The printer on floor 3 jams');
 
     const refused = await get(`/v1/device/sessions/${foreign.sessionId}/export`, mine);
