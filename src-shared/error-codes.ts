@@ -6,6 +6,20 @@
  * in src-shared/protocol and follow the same style.)
  */
 
+/**
+ * Why a session ended, as the relay says in `session.ended` (SessionEndedReasonSchema in
+ * src-shared/protocol/v1.ts); a PrintoError carries them when a call fails because of the end.
+ */
+export const SESSION_ENDED_REASONS = [
+  'ended-by-client',
+  'ended-by-agent',
+  'consent-denied',
+  'consent-timed-out',
+  'resume-window-expired',
+  'relay-shutdown',
+  'code-expired',
+] as const;
+
 /** The desktop client and `printo-help`: printing, IPP, diagnostics, secrets, policy, session. */
 export const CLIENT_ERROR_CODES = [
   // The print service and its queues (PrinterSystem); `print-service-unreachable` is exit code 3.
@@ -64,14 +78,8 @@ export const CLIENT_ERROR_CODES = [
   'chat-not-granted',
   'chat-invalid',
   'session-not-active',
-  // The relay's reasons for a session's end (`session.ended`; a test keeps them in step).
-  'ended-by-client',
-  'ended-by-agent',
-  'consent-denied',
-  'consent-timed-out',
-  'resume-window-expired',
-  'relay-shutdown',
-  'code-expired',
+  // The relay's reasons for a session's end (`session.ended`).
+  ...SESSION_ENDED_REASONS,
   'auth-failed',
   'resume-rejected',
   'unsupported-version',

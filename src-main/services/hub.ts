@@ -4,11 +4,12 @@
  */
 import { EVENTS } from '../../src-shared/api/contract.ts';
 import type { EventName, EventPayload } from '../../src-shared/api/contract.ts';
+import { Listeners } from '../session/listeners.ts';
 
-type AnyListener = (payload: never) => void;
+type Payloads = { [E in EventName]: EventPayload<E> };
 
 export class EventHub {
-  readonly #listeners = new Map<EventName, Set<AnyListener>>();
+  readonly #listeners = new Listeners<Payloads>();
   readonly #onFirst = new Map<EventName, () => void>();
   readonly #onLast = new Map<EventName, () => void>();
 
@@ -19,26 +20,16 @@ export class EventHub {
   }
 
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (set === undefined) {
-      set = new Set();
-      this.#listeners.set(event, set);
-    }
-    const entry = listener as AnyListener;
-    const first = set.size === 0;
-    set.add(entry);
+    const first = this.#listeners.count(event) === 0;
+    const off = this.#listeners.on(event, listener);
     if (first) this.#onFirst.get(event)?.();
     let subscribed = true;
     return () => {
       if (!subscribed) return;
       subscribed = false;
-      set.delete(entry);
-      if (set.size === 0) this.#onLast.get(event)?.();
+      off();
+      if (this.#listeners.count(event) === 0) this.#onLast.get(event)?.();
     };
-  }
-
-  listened(event: EventName): boolean {
-    return (this.#listeners.get(event)?.size ?? 0) > 0;
   }
 
   /**
@@ -46,19 +37,12 @@ export class EventHub {
    * event the schema does not allow. A listener that throws does not stop the others.
    */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
-    const set = this.#listeners.get(event);
-    if (set === undefined || set.size === 0) return;
+    if (this.#listeners.count(event) === 0) return;
     const checked = EVENTS[event].safeParse(payload);
     if (!checked.success) {
       process.emitWarning(`ClientServices: a ${event} event does not match the contract.`);
       return;
     }
-    for (const listener of [...set] as ((p: unknown) => void)[]) {
-      try {
-        listener(checked.data);
-      } catch (error) {
-        process.emitWarning(`A ${event} listener threw: ${String(error)}`);
-      }
-    }
+    this.#listeners.emit(event, checked.data as Payloads[E]);
   }
 }

@@ -36,7 +36,6 @@ import { APP_VERSION } from '../version.ts';
 import { EventHub } from './hub.ts';
 import { LocalCopy } from './local-copy.ts';
 import { SupportService } from './support.ts';
-import type { RelayCopy } from './relay-copy.ts';
 
 export interface ClientServicesOptions {
   readonly system: PrinterSystem;
@@ -53,8 +52,6 @@ export interface ClientServicesOptions {
   readonly WebSocketImpl?: WebSocketConstructor;
   /** Where a `system` proxy is read from (HTTPS_PROXY, NO_PROXY); default process.env. */
   readonly env?: ProxyEnv;
-  /** The relay's copy of this computer's sessions (device rights endpoints). */
-  readonly relayCopy?: RelayCopy;
   /** Told of failures in the background (the local copy's writes, a purge, the printer watch). */
   readonly onBackgroundError?: (error: unknown) => void;
   /** Diagnostics options a test narrows (time-outs, probe). */
@@ -172,20 +169,6 @@ export async function createClientServices(
     ...(options.env === undefined ? {} : { env: options.env }),
     onRecordError: background,
   });
-
-  /** The relay's copy: the port given, or the rights client with this computer's credentials. */
-  async function relayCopy(): Promise<RelayCopy> {
-    if (options.relayCopy !== undefined) return options.relayCopy;
-    const rights = await support.relayRights();
-    return {
-      list: async () => ({ sessions: [...(await rights.list())] }),
-      export: (sessionId) => rights.export(sessionId),
-      erase: (sessionId) => rights.erase(sessionId),
-      right: (sessionId, right) =>
-        right === 'restriction' ? rights.restrict(sessionId) : rights.object(sessionId),
-      correct: (sessionId, { messageId, text }) => rights.correct(sessionId, messageId, text),
-    };
-  }
 
   const settingsChanged = (): void => {
     hub.emit('settings.changed', policy.current().report);
@@ -327,12 +310,16 @@ export async function createClientServices(
     },
 
     // The relay's copy
-    'relayCopy.list': async () => (await relayCopy()).list(),
-    'relayCopy.export': async ({ sessionId }) => (await relayCopy()).export(sessionId),
-    'relayCopy.erase': async ({ sessionId }) => (await relayCopy()).erase(sessionId),
-    'relayCopy.right': async ({ sessionId, right }) => (await relayCopy()).right(sessionId, right),
+    // The relay's copy, through the rights client with this computer's credentials.
+    'relayCopy.list': async () => ({ sessions: [...(await (await support.relayRights()).list())] }),
+    'relayCopy.export': async ({ sessionId }) => (await support.relayRights()).export(sessionId),
+    'relayCopy.erase': async ({ sessionId }) => (await support.relayRights()).erase(sessionId),
+    'relayCopy.right': async ({ sessionId, right }) => {
+      const rights = await support.relayRights();
+      return right === 'restriction' ? rights.restrict(sessionId) : rights.object(sessionId);
+    },
     'relayCopy.correct': async ({ sessionId, messageId, text }) =>
-      (await relayCopy()).correct(sessionId, { messageId, text }),
+      (await support.relayRights()).correct(sessionId, messageId, text),
 
     // Settings
     'settings.get': () => Promise.resolve(policy.current().report),

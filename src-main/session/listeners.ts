@@ -1,7 +1,7 @@
 /**
  * Typed listeners with unsubscribe functions, instead of EventEmitter: the UI gets the payload
  * only, each event has one type, and a listener that throws cannot break the session (or the
- * "end session" control) for the others.
+ * "end session" control) for the others. ClientServices' event hub is built on them too.
  */
 export type Listener<T> = (value: T) => void;
 
@@ -21,6 +21,11 @@ export class Listeners<Events extends object> {
     };
   }
 
+  /** How many listeners `event` has now. */
+  count(event: keyof Events): number {
+    return this.sets.get(event)?.size ?? 0;
+  }
+
   emit<K extends keyof Events>(event: K, value: Events[K]): void {
     const set = this.sets.get(event);
     if (set === undefined) return;
@@ -28,7 +33,7 @@ export class Listeners<Events extends object> {
       try {
         listener(value);
       } catch (error) {
-        process.emitWarning(`A session "${String(event)}" listener threw: ${String(error)}`);
+        process.emitWarning(`A "${String(event)}" listener threw: ${String(error)}`);
       }
     }
   }

@@ -4,6 +4,7 @@
  * two disagree, this file is right and the doc is a bug.
  */
 import { z } from 'zod';
+import { SESSION_ENDED_REASONS } from '../error-codes.ts';
 import { DiagnosticsReportSchema, FixActionSchema } from '../model/diagnostics.ts';
 import { JobSchema } from '../model/job.ts';
 import { PrinterSchema } from '../model/printer.ts';
@@ -210,15 +211,7 @@ export const AgentMessageSchema = z.discriminatedUnion('type', [
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
 /** Why a session ended, as the relay says in `session.ended`. */
-export const SessionEndedReasonSchema = z.enum([
-  'ended-by-client',
-  'ended-by-agent',
-  'consent-denied',
-  'consent-timed-out',
-  'resume-window-expired',
-  'relay-shutdown',
-  'code-expired',
-]);
+export const SessionEndedReasonSchema = z.enum(SESSION_ENDED_REASONS);
 
 const ended = z.object({ reason: SessionEndedReasonSchema, message: z.string() });
 

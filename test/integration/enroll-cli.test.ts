@@ -4,10 +4,12 @@
  * test), never printed; an enrolled computer keeps its identity unless told otherwise.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { linuxPolicy } from '../testbed/policy-file.ts';
+import type { LinuxPolicy } from '../testbed/policy-file.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src-main/cli/printo-help.ts';
 import { MemorySecretStore } from '../../src-main/secrets/memory-store.ts';
@@ -31,17 +33,10 @@ afterAll(async () => {
 });
 
 /** Policy as IT would set it on Linux (a root-owned file), and an empty user settings file. */
-function policy(values: Record<string, unknown> = {}): {
-  platform: 'linux';
-  policyFilePath: string;
-  userSettingsPath: string;
-} {
+function policy(values: Record<string, unknown> = {}): LinuxPolicy {
   const dir = mkdtempSync(join(tmpdir(), 'printo-enroll-'));
   dirs.push(dir);
-  chmodSync(dir, 0o755);
-  const policyFilePath = join(dir, 'policy.json');
-  writeFileSync(policyFilePath, JSON.stringify(values), { mode: 0o644 });
-  return { platform: 'linux', policyFilePath, userSettingsPath: join(dir, 'settings.json') };
+  return linuxPolicy(dir, values);
 }
 
 async function enrollCli(

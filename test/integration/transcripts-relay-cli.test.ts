@@ -4,12 +4,14 @@
  * object, correct, erase), with the credentials from the secret store and the relay from policy;
  * erasure under a legal hold is answered as such.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProxy } from 'proxy';
+import { linuxPolicy } from '../testbed/policy-file.ts';
+import type { LinuxPolicy } from '../testbed/policy-file.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src-main/cli/printo-help.ts';
 import { saveDeviceCredentials } from '../../src-main/secrets/device-credentials.ts';
@@ -52,16 +54,8 @@ function tempDir(): string {
 }
 
 /** Policy as IT would set it on Linux: the relay, and the proxy to reach it by. */
-function policy(values: Record<string, unknown>): {
-  platform: 'linux';
-  policyFilePath: string;
-  userSettingsPath: string;
-} {
-  const dir = tempDir();
-  chmodSync(dir, 0o755);
-  const policyFilePath = join(dir, 'policy.json');
-  writeFileSync(policyFilePath, JSON.stringify(values), { mode: 0o644 });
-  return { platform: 'linux', policyFilePath, userSettingsPath: join(dir, 'settings.json') };
+function policy(values: Record<string, unknown>): LinuxPolicy {
+  return linuxPolicy(tempDir(), values);
 }
 
 const ended = (credentials: DeviceCredentials, text: string) =>
